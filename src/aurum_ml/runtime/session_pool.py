@@ -60,10 +60,27 @@ class SessionOptions:
     providers: Sequence[str] = ("CPUExecutionProvider",)
 
 
+_GPU_PROVIDERS = frozenset({"CUDAExecutionProvider", "TensorrtExecutionProvider"})
+
+
+def _has_nvidia_driver() -> bool:
+    return Path("/proc/driver/nvidia/version").exists()
+
+
 def available_providers(preferred: Sequence[str]) -> list[str]:
-    """The preferred providers this ORT build has, CPU always last as fallback."""
+    """The preferred providers this ORT build has, CPU always last as fallback.
+
+    onnxruntime-gpu lists CUDA even on machines without a GPU and then logs an
+    error on every session; asking only where an NVIDIA driver is loaded keeps
+    CPU-only hosts quiet.
+    """
     have = set(ort.get_available_providers())
-    chosen = [p for p in preferred if p in have and p != "CPUExecutionProvider"]
+    gpu_ok = _has_nvidia_driver()
+    chosen = [
+        p
+        for p in preferred
+        if p in have and p != "CPUExecutionProvider" and (gpu_ok or p not in _GPU_PROVIDERS)
+    ]
     chosen.append("CPUExecutionProvider")
     return chosen
 

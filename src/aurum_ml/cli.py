@@ -1,0 +1,156 @@
+"""The aurum-ml command: run the server, or detect/embed/compare on local files."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from aurum_ml import __version__
+from aurum_ml.errors import AurumError
+from aurum_ml.settings import Settings
+
+_EPILOG = (
+    "Every server option can also be set through an environment variable named "
+    "AURUM_<OPTION>, e.g. AURUM_GRPC_PORT=50052. Models come from `make models`."
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="aurum-ml",
+        description="Face detection, embeddings, image processing and similarity "
+        "over gRPC (with a REST gateway), plus local one-off commands.",
+        epilog=_EPILOG,
+    )
+    p.add_argument("--version", action="version", version=f"aurum-ml {__version__}")
+    p.add_argument("--models-dir", type=Path, help="folder with manifest.json (default: models)")
+    p.add_argument("--log-level", help="DEBUG, INFO, WARNING or ERROR (default INFO)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser(
+        "serve",
+        help="run the gRPC server (and REST gateway)",
+        description="Start the server: FaceDetection, FaceEmbedding, ImageProcessing and "
+        "Similarity on one gRPC port, with grpc.health.v1 and server reflection. "
+        "SIGTERM drains calls in flight and exits 0.",
+        epilog=_EPILOG,
+    )
+    s.add_argument("--host", help="interface to bind (default 0.0.0.0)")
+    s.add_argument("--grpc-port", type=int, help="gRPC port (default 50051; 0 = any free port)")
+    s.add_argument("--rest-port", type=int, help="REST gateway port (default 8000)")
+    s.add_argument("--detector", choices=["scrfd", "mtcnn"], help="default detector (scrfd)")
+    s.add_argument("--workers", type=int, help="worker threads for inference (default 4)")
+    s.add_argument("--pool-size", type=int, help="ONNX Runtime sessions per model (default 1)")
+
+    def add_image_cmd(name: str, help_: str, desc: str) -> argparse.ArgumentParser:
+        c = sub.add_parser(name, help=help_, description=desc)
+        c.add_argument("--detector", choices=["scrfd", "mtcnn"], help="face detector (scrfd)")
+        c.add_argument("--json", action="store_true", help="print JSON instead of text")
+        return c
+
+    d = add_image_cmd(
+        "detect",
+        "find faces in an image file",
+        "Print each face's box, confidence and five landmarks, highest confidence first.",
+    )
+    d.add_argument("image", type=Path, help="JPEG, PNG or WebP file")
+    d.add_argument("--min-confidence", type=float, default=0.0, help="drop faces below (0.5)")
+    d.add_argument("--draw", type=Path, metavar="OUT.png", help="write the image with boxes")
+
+    e = add_image_cmd(
+        "embed",
+        "print the 512-d embedding of the main face",
+        "Detect the most prominent face, align it to the ArcFace template and print its "
+        "L2-normalised 512-d embedding with quality and confidence.",
+    )
+    e.add_argument("image", type=Path, help="JPEG, PNG or WebP file")
+    e.add_argument("--aligned", action="store_true", help="the image is an aligned face crop")
+
+    c = add_image_cmd(
+        "compare",
+        "are two photos the same person?",
+        "Embed the main face of each image and print their cosine similarity and whether "
+        "it reaches the match threshold (AURUM_MATCH_THRESHOLD, default 0.35).",
+    )
+    c.add_argument("image_a", type=Path)
+    c.add_argument("image_b", type=Path)
+    return p
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {}
+    for key in ("models_dir", "log_level", "host", "grpc_port", "rest_port", "detector"):
+        val = getattr(args, key, None)
+        if val is not None:
+            overrides[key] = val
+    for key in ("workers", "pool_size"):
+        val = getattr(args, key, None)
+        if val is not None:
+            overrides[key] = val
+    return Settings(**overrides)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise SystemExit(f"aurum-ml: cannot read {path}: {e.strerror}") from None
+
+
+async def _local(args: argparse.Namespace, settings: Settings) -> int:
+    from aurum_ml import local  # imported here so `--help` stays fast
+
+    core = local.open_core(settings)
+    try:
+        if args.command == "detect":
+            return await local.detect(core, args.image, _read(args.image), args)
+        if args.command == "embed":
+            return await local.embed(core, _read(args.image), args)
+        return await local.compare(core, _read(args.image_a), _read(args.image_b), args)
+    finally:
+        core.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+    except ValidationError as e:
+        print(f"aurum-ml: invalid setting:\n{e}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if not settings.manifest_path.exists():
+        print(
+            f"aurum-ml: {settings.manifest_path} not found; run from the repository root "
+            "or pass --models-dir",
+            file=sys.stderr,
+        )
+        return 2
+    if args.command == "serve":
+        from aurum_ml.app import serve
+
+        asyncio.run(serve(settings))
+        return 0
+    try:
+        return asyncio.run(_local(args, settings))
+    except AurumError as e:
+        if getattr(args, "json", False):
+            print(json.dumps({"error": e.grpc_code, "message": e.message}))
+        print(f"aurum-ml: {e.message}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,50 @@
+"""Request shapes for the core, free of any transport's types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+from aurum_ml.types import Landmarks
+
+ImageFormat = Literal["jpeg", "png", "webp"]
+DetectorName = Literal["scrfd", "mtcnn"]
+
+
+@dataclass(frozen=True, slots=True)
+class ImageInput:
+    """Encoded image bytes, or a URL the server may fetch if its host is allowed."""
+
+    data: bytes | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResizeOp:
+    width: int = 0
+    height: int = 0
+    keep_aspect: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizeOp:
+    mode: Literal["minmax", "equalize"] = "minmax"
+
+
+@dataclass(frozen=True, slots=True)
+class AlignOp:
+    landmarks: Landmarks | None = None
+    size: int = 112
+
+
+@dataclass(frozen=True, slots=True)
+class QualityOp:
+    landmarks: Landmarks | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConvertOp:
+    format: ImageFormat
+
+
+Operation: TypeAlias = ResizeOp | NormalizeOp | AlignOp | QualityOp | ConvertOp

@@ -1,0 +1,277 @@
+"""The synchronous face pipeline: decode -> detect -> align -> embed -> quality.
+
+Everything here runs in a worker thread (ONNX Runtime, OpenCV and numpy
+release the GIL), one request per call, so the event loop never waits on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from aurum_ml import quality
+from aurum_ml.align import ARCFACE_TEMPLATE, align_face
+from aurum_ml.core.operations import (
+    AlignOp,
+    ConvertOp,
+    DetectorName,
+    ImageFormat,
+    ImageInput,
+    NormalizeOp,
+    Operation,
+    QualityOp,
+    ResizeOp,
+)
+from aurum_ml.errors import InvalidInput, NoFaceFound, ServiceUnavailable
+from aurum_ml.images import ImageLimits, decode_image, encode_image, fetch_image_url
+from aurum_ml.models import ArcFaceEmbedder, FaceDetector
+from aurum_ml.types import (
+    BGRImage,
+    BoundingBox,
+    Detection,
+    EmbeddingResult,
+    Face,
+    Landmarks,
+    ProcessedImage,
+)
+
+ALIGNED_SIZE = 112
+MAX_OUTPUT_SIDE = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineConfig:
+    limits: ImageLimits
+    allowed_hosts: frozenset[str]
+    min_confidence: float
+    max_faces: int
+    default_detector: DetectorName
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    image: BGRImage
+    format: ImageFormat
+
+
+class FacePipeline:
+    """Holds the loaded models; a missing model is ``None`` and its steps fail
+    with UNAVAILABLE, naming why."""
+
+    def __init__(
+        self,
+        config: PipelineConfig,
+        detectors: dict[DetectorName, FaceDetector],
+        embedder: ArcFaceEmbedder | None,
+        unavailable: dict[str, str],
+    ) -> None:
+        self.config = config
+        self.detectors = detectors
+        self.embedder = embedder
+        self.unavailable = unavailable
+
+    # -- inputs --------------------------------------------------------------
+
+    def load_image(self, source: ImageInput) -> Decoded:
+        if source.data is not None and source.url is not None:
+            raise InvalidInput("set either image data or image url, not both")
+        if source.url is not None:
+            data = fetch_image_url(
+                source.url, self.config.allowed_hosts, self.config.limits.max_bytes
+            )
+        elif source.data is not None:
+            data = source.data
+        else:
+            raise InvalidInput("no image given: set image data (bytes) or url")
+        decoded = decode_image(data, self.config.limits)
+        return Decoded(image=decoded.image, format=decoded.format)
+
+    # -- detection -----------------------------------------------------------
+
+    def detector(self, name: DetectorName | None) -> FaceDetector:
+        chosen = name or self.config.default_detector
+        det = self.detectors.get(chosen)
+        if det is None:
+            why = self.unavailable.get(chosen, "not loaded")
+            raise ServiceUnavailable(f"the {chosen} face detector is not available: {why}")
+        return det
+
+    def _limits(self, min_confidence: float, max_faces: int) -> tuple[float, int]:
+        if not 0.0 <= min_confidence <= 1.0:
+            raise InvalidInput(f"min_confidence must be in [0, 1], got {min_confidence}")
+        if max_faces < 0:
+            raise InvalidInput(f"max_faces must be 0 (server cap) or positive, got {max_faces}")
+        conf = min_confidence or self.config.min_confidence
+        cap = self.config.max_faces if max_faces == 0 else min(max_faces, self.config.max_faces)
+        return conf, cap
+
+    def detect_image(
+        self, image: BGRImage, min_confidence: float, max_faces: int, detector: DetectorName | None
+    ) -> tuple[list[Face], FaceDetector]:
+        conf, cap = self._limits(min_confidence, max_faces)
+        det = self.detector(detector)
+        return det.detect(image, min_confidence=conf, max_faces=cap), det
+
+    def detect(
+        self,
+        source: ImageInput,
+        min_confidence: float = 0.0,
+        max_faces: int = 0,
+        detector: DetectorName | None = None,
+    ) -> Detection:
+        self.detector(detector)  # fail fast, before decoding, when it is not serving
+        decoded = self.load_image(source)
+        faces, det = self.detect_image(decoded.image, min_confidence, max_faces, detector)
+        h, w = decoded.image.shape[:2]
+        return Detection(faces=faces, image_width=w, image_height=h, model=det.info)
+
+    def prominent_face(self, image: BGRImage, detector: DetectorName | None) -> Face:
+        faces, _ = self.detect_image(image, 0.0, 0, detector)
+        if not faces:
+            raise NoFaceFound("no face found in the image")
+        # Prominence: the biggest face, weighted by how sure the detector is.
+        return max(faces, key=lambda f: f.bbox.area * f.confidence)
+
+    # -- embedding -----------------------------------------------------------
+
+    def _embedder(self) -> ArcFaceEmbedder:
+        if self.embedder is None:
+            why = self.unavailable.get("embedder", "not loaded")
+            raise ServiceUnavailable(f"the face embedding model is not available: {why}")
+        return self.embedder
+
+    def embed(
+        self, source: ImageInput, aligned: bool = False, detector: DetectorName | None = None
+    ) -> EmbeddingResult:
+        embedder = self._embedder()
+        if not aligned:
+            self.detector(detector)
+        decoded = self.load_image(source)
+        if aligned:
+            crop = _to_aligned_size(decoded.image)
+            full = BoundingBox(0.0, 0.0, float(ALIGNED_SIZE), float(ALIGNED_SIZE))
+            landmarks = Landmarks.from_array(ARCFACE_TEMPLATE)
+            vec = embedder.embed([crop])[0]
+            report = quality.assess(crop, full, landmarks)
+            return EmbeddingResult(
+                embedding=vec, quality=report, confidence=1.0, face=None, model=embedder.info
+            )
+        face = self.prominent_face(decoded.image, detector)
+        crop = align_face(decoded.image, face.landmarks, ALIGNED_SIZE)
+        vec = embedder.embed([crop])[0]
+        report = quality.assess(crop, face.bbox, face.landmarks)
+        return EmbeddingResult(
+            embedding=vec,
+            quality=report,
+            confidence=face.confidence,
+            face=face,
+            model=embedder.info,
+        )
+
+    def embed_faces(self, image: BGRImage, faces: Sequence[Face]) -> np.ndarray:
+        """Embeddings of several faces of one image, in one batched run."""
+        crops = [align_face(image, f.landmarks, ALIGNED_SIZE) for f in faces]
+        return self._embedder().embed(crops)
+
+    # -- image processing ------------------------------------------------------
+
+    def process(
+        self,
+        source: ImageInput,
+        operations: Sequence[Operation],
+        output_format: ImageFormat | None,
+        encode_quality: int,
+    ) -> ProcessedImage:
+        if not 0 <= encode_quality <= 100:
+            raise InvalidInput(f"encode_quality must be 1-100 (0 for 90), got {encode_quality}")
+        decoded = self.load_image(source)
+        image = decoded.image
+        fmt: ImageFormat = decoded.format
+        result = ProcessedImage(data=b"", format=fmt, width=0, height=0)
+        for op in operations:
+            image, fmt = self._apply(op, image, fmt, result)
+        fmt = output_format or fmt
+        data = encode_image(image, fmt, encode_quality or 90)
+        result.data, result.format = data, fmt
+        result.height, result.width = image.shape[:2]
+        return result
+
+    def _face_for(self, image: BGRImage, landmarks: Landmarks | None, result: ProcessedImage) -> Face:
+        if landmarks is not None:
+            pts = landmarks.as_array()
+            x0, y0 = pts.min(axis=0)
+            x1, y1 = pts.max(axis=0)
+            # Five points span about half a face; widen to a plausible face box.
+            w, h = float(x1 - x0) * 2.0, float(y1 - y0) * 2.0
+            box = BoundingBox(float(x0) - w / 4, float(y0) - h / 4, w, h)
+            return Face(bbox=box, landmarks=landmarks, confidence=1.0)
+        face = self.prominent_face(image, None)
+        result.faces.append(face)
+        return face
+
+    def _apply(
+        self, op: Operation, image: BGRImage, fmt: ImageFormat, result: ProcessedImage
+    ) -> tuple[BGRImage, ImageFormat]:
+        if isinstance(op, ResizeOp):
+            image = _resize(image, op)
+            result.applied.append("resize")
+        elif isinstance(op, NormalizeOp):
+            image = _normalize(image, op.mode)
+            result.applied.append("normalize")
+        elif isinstance(op, AlignOp):
+            if not 16 <= op.size <= 1024:
+                raise InvalidInput(f"align size must be 16-1024 pixels, got {op.size}")
+            face = self._face_for(image, op.landmarks, result)
+            image = align_face(image, face.landmarks, op.size)
+            result.applied.append("align")
+        elif isinstance(op, QualityOp):
+            face = self._face_for(image, op.landmarks, result)
+            crop = align_face(image, face.landmarks, ALIGNED_SIZE)
+            result.quality = quality.assess(crop, face.bbox, face.landmarks)
+            result.applied.append("quality")
+        elif isinstance(op, ConvertOp):
+            fmt = op.format
+            result.applied.append("convert")
+        return image, fmt
+
+
+def _to_aligned_size(image: BGRImage) -> BGRImage:
+    h, w = image.shape[:2]
+    if (h, w) == (ALIGNED_SIZE, ALIGNED_SIZE):
+        return image
+    interp = cv2.INTER_AREA if min(h, w) > ALIGNED_SIZE else cv2.INTER_LINEAR
+    out: BGRImage = cv2.resize(image, (ALIGNED_SIZE, ALIGNED_SIZE), interpolation=interp)
+    return out
+
+
+def _resize(image: BGRImage, op: ResizeOp) -> BGRImage:
+    h, w = image.shape[:2]
+    if op.width < 0 or op.height < 0 or (op.width == 0 and op.height == 0):
+        raise InvalidInput("resize needs a positive width, height or both")
+    if op.width > MAX_OUTPUT_SIDE or op.height > MAX_OUTPUT_SIDE:
+        raise InvalidInput(f"resize target sides must be at most {MAX_OUTPUT_SIDE} pixels")
+    if op.width and op.height and not op.keep_aspect:
+        tw, th = op.width, op.height
+    else:
+        sx = op.width / w if op.width else float("inf")
+        sy = op.height / h if op.height else float("inf")
+        s = min(sx, sy)
+        tw, th = max(1, round(w * s)), max(1, round(h * s))
+    interp = cv2.INTER_AREA if tw * th < w * h else cv2.INTER_LINEAR
+    out: BGRImage = cv2.resize(image, (tw, th), interpolation=interp)
+    return out
+
+
+def _normalize(image: BGRImage, mode: str) -> BGRImage:
+    # Work on luminance only so colours keep their hue.
+    ycc = cv2.cvtColor(image, cv2.COLOR_BGR2YCrCb)
+    y = ycc[:, :, 0]
+    if mode == "equalize":
+        ycc[:, :, 0] = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(y)
+    else:
+        ycc[:, :, 0] = cv2.normalize(y, None, 0, 255, cv2.NORM_MINMAX)
+    out: BGRImage = cv2.cvtColor(ycc, cv2.COLOR_YCrCb2BGR)
+    return out

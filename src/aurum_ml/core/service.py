@@ -1,0 +1,239 @@
+"""FaceService: the async face of the core that both transports call.
+
+Each call runs the synchronous pipeline in a bounded worker pool so the event
+loop stays free for I/O; similarity is cheap numpy and runs inline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TypeVar
+
+import numpy as np
+
+from aurum_ml import similarity
+from aurum_ml.core.operations import DetectorName, ImageFormat, ImageInput, Operation
+from aurum_ml.core.pipeline import FacePipeline, PipelineConfig
+from aurum_ml.errors import AurumError, InvalidInput
+from aurum_ml.images import ImageLimits
+from aurum_ml.manifest import load_manifest
+from aurum_ml.models import ArcFaceEmbedder, FaceDetector, MtcnnDetector, ScrfdDetector
+from aurum_ml.runtime import SessionOptions
+from aurum_ml.runtime.registry import ModelRegistry
+from aurum_ml.settings import Settings
+from aurum_ml.types import (
+    CompareManyResult,
+    Detection,
+    EmbeddingResult,
+    FloatArray,
+    ModelInfo,
+    ProcessedImage,
+    SimilarityResult,
+)
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: The services the server exposes, by their short name.
+SERVICES = ("detection", "embedding", "processing", "similarity")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedModel:
+    role: str
+    info: ModelInfo
+    loaded: bool
+    error: str = ""
+
+
+class FaceService:
+    def __init__(self, settings: Settings, registry: ModelRegistry) -> None:
+        self.settings = settings
+        self.registry = registry
+        self.started_at = time.time()
+        self.requests: Counter[str] = Counter()
+        self._executor = ThreadPoolExecutor(
+            max_workers=settings.workers, thread_name_prefix="aurum-work"
+        )
+        self.pipeline = self._build_pipeline()
+
+    @classmethod
+    def create(cls, settings: Settings) -> FaceService:
+        manifest = load_manifest(settings.manifest_path)
+        options = SessionOptions(
+            pool_size=settings.pool_size,
+            intra_op_threads=settings.intra_op_threads,
+            spin=settings.spin,
+            providers=tuple(settings.providers),
+        )
+        return cls(settings, ModelRegistry.load(manifest, options))
+
+    def _build_pipeline(self) -> FacePipeline:
+        reg, specs = self.registry, self.registry.manifest.models
+        detectors: dict[DetectorName, FaceDetector] = {}
+        unavailable: dict[str, str] = {}
+        size = self.settings.detector_input_size
+        if (pool := reg.pool("detector")) is not None:
+            detectors["scrfd"] = ScrfdDetector(pool, specs["detector"], input_size=(size, size))
+        else:
+            unavailable["scrfd"] = reg.why_not("detector")
+        mtcnn_roles = ("mtcnn_pnet", "mtcnn_rnet", "mtcnn_onet")
+        if reg.ready(*mtcnn_roles):
+            pnet, rnet, onet = (reg.pools[r] for r in mtcnn_roles)
+            spec = specs["mtcnn_pnet"]
+            info = ModelInfo("mtcnn", spec.version, pnet.provider)
+            detectors["mtcnn"] = MtcnnDetector(pnet, rnet, onet, info)
+        else:
+            unavailable["mtcnn"] = reg.why_not(*mtcnn_roles)
+        embedder = None
+        if (pool := reg.pool("embedder")) is not None:
+            embedder = ArcFaceEmbedder(pool, specs["embedder"])
+        else:
+            unavailable["embedder"] = reg.why_not("embedder")
+        config = PipelineConfig(
+            limits=ImageLimits(
+                max_bytes=self.settings.max_message_bytes,
+                max_pixels=self.settings.max_image_pixels,
+                max_side=self.settings.max_image_side,
+            ),
+            allowed_hosts=frozenset(h.lower() for h in self.settings.allowed_image_hosts),
+            min_confidence=self.settings.min_confidence,
+            max_faces=self.settings.max_faces,
+            default_detector=self.settings.detector,
+        )
+        return FacePipeline(config, detectors, embedder, unavailable)
+
+    # -- status ----------------------------------------------------------------
+
+    def serving(self) -> dict[str, bool]:
+        """Whether each service can answer; a model that failed to load makes
+        the services that need it NOT_SERVING while the rest keep serving."""
+        has_detector = self.settings.detector in self.pipeline.detectors
+        return {
+            "detection": has_detector,
+            "embedding": has_detector and self.pipeline.embedder is not None,
+            "processing": True,
+            "similarity": True,
+        }
+
+    def models(self) -> list[LoadedModel]:
+        out = []
+        for role, spec in self.registry.manifest.models.items():
+            pool = self.registry.pool(role)
+            info = ModelInfo(spec.name, spec.version, pool.provider if pool else "")
+            out.append(LoadedModel(role, info, pool is not None, self.registry.errors.get(role, "")))
+        return out
+
+    def uptime_s(self) -> float:
+        return time.time() - self.started_at
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    # -- calls -------------------------------------------------------------------
+
+    async def _run(self, name: str, fn: Callable[[], T]) -> T:
+        self.requests[name] += 1
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, fn)
+
+    async def detect(
+        self,
+        image: ImageInput,
+        min_confidence: float = 0.0,
+        max_faces: int = 0,
+        detector: DetectorName | None = None,
+    ) -> Detection:
+        return await self._run(
+            "detect", lambda: self.pipeline.detect(image, min_confidence, max_faces, detector)
+        )
+
+    async def embed(
+        self, image: ImageInput, aligned: bool = False, detector: DetectorName | None = None
+    ) -> EmbeddingResult:
+        return await self._run("embed", lambda: self.pipeline.embed(image, aligned, detector))
+
+    def _check_batch(self, n: int) -> None:
+        if n == 0:
+            raise InvalidInput("the batch is empty: send at least one request")
+        if n > self.settings.max_batch_items:
+            raise InvalidInput(
+                f"the batch has {n} items; at most {self.settings.max_batch_items} are accepted"
+            )
+
+    async def detect_batch(
+        self, items: Sequence[tuple[ImageInput, float, int, DetectorName | None]]
+    ) -> list[Detection | AurumError]:
+        self._check_batch(len(items))
+        calls = [self.detect(img, conf, cap, det) for img, conf, cap, det in items]
+        return await _gather_items(calls)
+
+    async def embed_batch(
+        self, items: Sequence[tuple[ImageInput, bool, DetectorName | None]]
+    ) -> list[EmbeddingResult | AurumError]:
+        self._check_batch(len(items))
+        calls = [self.embed(img, aligned, det) for img, aligned, det in items]
+        return await _gather_items(calls)
+
+    async def process(
+        self,
+        image: ImageInput,
+        operations: Sequence[Operation],
+        output_format: ImageFormat | None = None,
+        encode_quality: int = 0,
+    ) -> ProcessedImage:
+        return await self._run(
+            "process",
+            lambda: self.pipeline.process(image, operations, output_format, encode_quality),
+        )
+
+    def _threshold(self, metric: similarity.Metric, threshold: float | None) -> float:
+        if threshold is None:
+            return similarity.default_threshold(metric, self.settings.match_threshold)
+        if not np.isfinite(threshold):
+            raise InvalidInput("threshold must be a finite number")
+        return threshold
+
+    def compare(
+        self,
+        a: Sequence[float] | FloatArray,
+        b: Sequence[float] | FloatArray,
+        metric: str = "cosine",
+        threshold: float | None = None,
+    ) -> SimilarityResult:
+        self.requests["compare"] += 1
+        m = similarity.check_metric(metric)
+        va, vb = similarity.as_vector(a, "embedding_a"), similarity.as_vector(b, "embedding_b")
+        return similarity.compare(va, vb, m, self._threshold(m, threshold))
+
+    def compare_many(
+        self,
+        query: Sequence[float] | FloatArray,
+        candidates: FloatArray,
+        metric: str = "cosine",
+        threshold: float | None = None,
+        top_k: int = 0,
+    ) -> CompareManyResult:
+        self.requests["compare_many"] += 1
+        m = similarity.check_metric(metric)
+        q = similarity.as_vector(query, "query")
+        return similarity.compare_many(q, candidates, m, self._threshold(m, threshold), top_k)
+
+
+async def _gather_items(calls: Sequence[asyncio.Future[T] | object]) -> list[T | AurumError]:
+    results = await asyncio.gather(*calls, return_exceptions=True)  # type: ignore[arg-type]
+    out: list[T | AurumError] = []
+    for r in results:
+        if isinstance(r, AurumError):
+            out.append(r)
+        elif isinstance(r, BaseException):
+            raise r
+        else:
+            out.append(r)
+    return out

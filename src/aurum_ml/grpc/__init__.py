@@ -1,0 +1,1 @@
+"""gRPC transport: converters, servicers and the server. Only translation lives here."""

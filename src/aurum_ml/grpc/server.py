@@ -1,0 +1,95 @@
+"""Builds the grpc.aio server: the four services, health (overall and per
+service) and reflection, on one port."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from aurum.ml.v1 import (
+    detection_pb2,
+    detection_pb2_grpc,
+    embedding_pb2,
+    embedding_pb2_grpc,
+    processing_pb2,
+    processing_pb2_grpc,
+    similarity_pb2,
+    similarity_pb2_grpc,
+)
+from aurum_ml.core import FaceService
+from aurum_ml.grpc import servicers
+
+#: Short service name (the core's) -> fully qualified gRPC service name.
+SERVICE_NAMES: dict[str, str] = {
+    "detection": detection_pb2.DESCRIPTOR.services_by_name["FaceDetection"].full_name,
+    "embedding": embedding_pb2.DESCRIPTOR.services_by_name["FaceEmbedding"].full_name,
+    "processing": processing_pb2.DESCRIPTOR.services_by_name["ImageProcessing"].full_name,
+    "similarity": similarity_pb2.DESCRIPTOR.services_by_name["Similarity"].full_name,
+}
+
+_SERVING = health_pb2.HealthCheckResponse.SERVING
+_NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
+
+
+@dataclass
+class GrpcServer:
+    server: grpc.aio.Server
+    health: health.aio.HealthServicer
+    port: int
+
+    async def publish_health(self, serving: dict[str, bool]) -> None:
+        for short, full in SERVICE_NAMES.items():
+            await self.health.set(full, _SERVING if serving.get(short) else _NOT_SERVING)
+        # The overall status ("") says the process is up and answering; per-service
+        # entries say which parts can do real work.
+        await self.health.set("", _SERVING)
+
+    async def enter_shutdown(self) -> None:
+        await self.health.enter_graceful_shutdown()
+
+
+def build_grpc_server(
+    core: FaceService,
+    address: str,
+    max_message_bytes: int,
+    interceptors: list[grpc.aio.ServerInterceptor] | None = None,
+    credentials: grpc.ServerCredentials | None = None,
+) -> GrpcServer:
+    server = grpc.aio.server(
+        interceptors=interceptors or [],
+        options=[
+            ("grpc.max_receive_message_length", max_message_bytes),
+            ("grpc.max_send_message_length", max_message_bytes),
+            ("grpc.so_reuseport", 0),
+        ],
+    )
+    detection_pb2_grpc.add_FaceDetectionServicer_to_server(
+        servicers.FaceDetectionServicer(core), server
+    )
+    embedding_pb2_grpc.add_FaceEmbeddingServicer_to_server(
+        servicers.FaceEmbeddingServicer(core), server
+    )
+    processing_pb2_grpc.add_ImageProcessingServicer_to_server(
+        servicers.ImageProcessingServicer(core), server
+    )
+    similarity_pb2_grpc.add_SimilarityServicer_to_server(
+        servicers.SimilarityServicer(core), server
+    )
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    names = [
+        *SERVICE_NAMES.values(),
+        health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+        reflection.SERVICE_NAME,
+    ]
+    reflection.enable_server_reflection(names, server)
+    if credentials is None:
+        port = server.add_insecure_port(address)
+    else:
+        port = server.add_secure_port(address, credentials)
+    if port == 0:
+        raise OSError(f"could not bind the gRPC server to {address}")
+    return GrpcServer(server=server, health=health_servicer, port=port)

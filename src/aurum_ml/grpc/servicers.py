@@ -1,0 +1,118 @@
+"""Thin servicers: convert, call the core, convert back."""
+
+from __future__ import annotations
+
+import grpc
+
+from aurum.ml.v1 import (
+    detection_pb2,
+    detection_pb2_grpc,
+    embedding_pb2,
+    embedding_pb2_grpc,
+    processing_pb2,
+    processing_pb2_grpc,
+    similarity_pb2,
+    similarity_pb2_grpc,
+)
+from aurum_ml.core import FaceService
+from aurum_ml.errors import AurumError
+from aurum_ml.grpc import converters as cv
+from aurum_ml.grpc.errors import mapped
+
+Ctx = grpc.aio.ServicerContext
+
+
+class FaceDetectionServicer(detection_pb2_grpc.FaceDetectionServicer):
+    def __init__(self, core: FaceService) -> None:
+        self.core = core
+
+    @mapped
+    async def Detect(
+        self, request: detection_pb2.DetectRequest, context: Ctx
+    ) -> detection_pb2.DetectResponse:
+        return cv.detect_pb(await self.core.detect(*cv.detect_args(request)))
+
+    @mapped
+    async def DetectBatch(
+        self, request: detection_pb2.DetectBatchRequest, context: Ctx
+    ) -> detection_pb2.DetectBatchResponse:
+        results = await self.core.detect_batch([cv.detect_args(r) for r in request.requests])
+        return detection_pb2.DetectBatchResponse(
+            results=[
+                detection_pb2.DetectBatchItem(error=cv.error_pb(r))
+                if isinstance(r, AurumError)
+                else detection_pb2.DetectBatchItem(response=cv.detect_pb(r))
+                for r in results
+            ]
+        )
+
+
+class FaceEmbeddingServicer(embedding_pb2_grpc.FaceEmbeddingServicer):
+    def __init__(self, core: FaceService) -> None:
+        self.core = core
+
+    @mapped
+    async def Embed(
+        self, request: embedding_pb2.EmbedRequest, context: Ctx
+    ) -> embedding_pb2.EmbedResponse:
+        return cv.embed_pb(await self.core.embed(*cv.embed_args(request)))
+
+    @mapped
+    async def EmbedBatch(
+        self, request: embedding_pb2.EmbedBatchRequest, context: Ctx
+    ) -> embedding_pb2.EmbedBatchResponse:
+        results = await self.core.embed_batch([cv.embed_args(r) for r in request.requests])
+        return embedding_pb2.EmbedBatchResponse(
+            results=[
+                embedding_pb2.EmbedBatchItem(error=cv.error_pb(r))
+                if isinstance(r, AurumError)
+                else embedding_pb2.EmbedBatchItem(response=cv.embed_pb(r))
+                for r in results
+            ]
+        )
+
+
+class ImageProcessingServicer(processing_pb2_grpc.ImageProcessingServicer):
+    def __init__(self, core: FaceService) -> None:
+        self.core = core
+
+    @mapped
+    async def Process(
+        self, request: processing_pb2.ProcessRequest, context: Ctx
+    ) -> processing_pb2.ProcessResponse:
+        result = await self.core.process(
+            cv.image_in(request.image, request.HasField("image")),
+            cv.operations_in(request.operations),
+            cv.format_in(request.output_format),
+            request.encode_quality,
+        )
+        return cv.process_pb(result)
+
+
+class SimilarityServicer(similarity_pb2_grpc.SimilarityServicer):
+    def __init__(self, core: FaceService) -> None:
+        self.core = core
+
+    @mapped
+    async def Compare(
+        self, request: similarity_pb2.CompareRequest, context: Ctx
+    ) -> similarity_pb2.CompareResponse:
+        threshold = request.threshold if request.HasField("threshold") else None
+        result = self.core.compare(
+            request.embedding_a, request.embedding_b, cv.metric_in(request.metric), threshold
+        )
+        return cv.compare_pb(result)
+
+    @mapped
+    async def CompareMany(
+        self, request: similarity_pb2.CompareManyRequest, context: Ctx
+    ) -> similarity_pb2.CompareManyResponse:
+        threshold = request.threshold if request.HasField("threshold") else None
+        result = self.core.compare_many(
+            request.query,
+            cv.candidates_in(request.candidates),
+            cv.metric_in(request.metric),
+            threshold,
+            request.top_k,
+        )
+        return cv.compare_many_pb(result)

@@ -1,0 +1,31 @@
+"""Image bytes in and out: format sniffing, size limits, decoding, encoding and
+opt-in URL fetching. Nothing here knows about transports or models."""
+
+from __future__ import annotations
+
+from aurum_ml.images.decode import DecodedImage, decode_image
+from aurum_ml.images.encode import encode_image
+from aurum_ml.images.header import (
+    ImageFormat,
+    ImageHeader,
+    check_jpeg_complete,
+    sniff,
+)
+from aurum_ml.images.limits import ImageLimits, check_byte_size, check_header
+from aurum_ml.images.remote import fetch_image_url, is_public_address, resolve_public_addresses
+
+__all__ = [
+    "DecodedImage",
+    "ImageFormat",
+    "ImageHeader",
+    "ImageLimits",
+    "check_byte_size",
+    "check_header",
+    "check_jpeg_complete",
+    "decode_image",
+    "encode_image",
+    "fetch_image_url",
+    "is_public_address",
+    "resolve_public_addresses",
+    "sniff",
+]

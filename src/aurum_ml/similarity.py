@@ -1,0 +1,120 @@
+"""Embedding comparison: cosine similarity and euclidean distance, one or many."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from aurum_ml.errors import InvalidInput
+from aurum_ml.types import CompareManyResult, FloatArray, RankedMatch, SimilarityResult
+
+Metric = Literal["cosine", "euclidean"]
+METRICS: tuple[Metric, ...] = ("cosine", "euclidean")
+MAX_DIM = 4096
+MAX_CANDIDATES = 100_000
+
+
+def euclidean_threshold(cosine_threshold: float) -> float:
+    """The euclidean distance equivalent to a cosine threshold for unit vectors:
+    |a - b|^2 = 2 - 2 cos(a, b)."""
+    return math.sqrt(max(0.0, 2.0 - 2.0 * cosine_threshold))
+
+
+def default_threshold(metric: Metric, cosine_threshold: float) -> float:
+    return cosine_threshold if metric == "cosine" else euclidean_threshold(cosine_threshold)
+
+
+def _unit(vec: FloatArray, what: str) -> FloatArray:
+    norm = float(np.linalg.norm(vec))
+    if norm == 0.0:
+        raise InvalidInput(f"{what} is all zeros; it has no direction to compare")
+    return (vec / norm).astype(np.float32)
+
+
+def as_vector(values: Sequence[float] | npt.ArrayLike, what: str) -> FloatArray:
+    arr = np.asarray(values, dtype=np.float32)
+    if arr.ndim != 1 or arr.size == 0:
+        raise InvalidInput(f"{what} must be a non-empty list of numbers")
+    if arr.size > MAX_DIM:
+        raise InvalidInput(f"{what} has {arr.size} values; at most {MAX_DIM} are accepted")
+    if not np.isfinite(arr).all():
+        raise InvalidInput(f"{what} contains NaN or infinite values")
+    return arr
+
+
+def check_metric(metric: str) -> Metric:
+    if metric not in METRICS:
+        raise InvalidInput(f"unknown metric {metric!r}; use one of {', '.join(METRICS)}")
+    return metric  # type: ignore[return-value]
+
+
+def _is_match(metric: Metric, score: float, threshold: float) -> bool:
+    return score >= threshold if metric == "cosine" else score <= threshold
+
+
+def compare(a: FloatArray, b: FloatArray, metric: Metric, threshold: float) -> SimilarityResult:
+    if a.shape != b.shape:
+        raise InvalidInput(
+            f"embeddings differ in length ({a.size} and {b.size}); compare embeddings "
+            "from the same model"
+        )
+    ua, ub = _unit(a, "embedding_a"), _unit(b, "embedding_b")
+    if metric == "cosine":
+        score = float(np.clip(np.dot(ua, ub), -1.0, 1.0))
+    else:
+        score = float(np.linalg.norm(ua - ub))
+    return SimilarityResult(
+        score=score,
+        is_match=_is_match(metric, score, threshold),
+        threshold=threshold,
+        metric=metric,
+    )
+
+
+def compare_many(
+    query: FloatArray, candidates: FloatArray, metric: Metric, threshold: float, top_k: int = 0
+) -> CompareManyResult:
+    if candidates.ndim != 2 or candidates.shape[0] == 0:
+        raise InvalidInput("candidates must be a non-empty list of embeddings")
+    if candidates.shape[0] > MAX_CANDIDATES:
+        raise InvalidInput(f"at most {MAX_CANDIDATES} candidates per call")
+    if candidates.shape[1] != query.size:
+        raise InvalidInput(
+            f"candidates have {candidates.shape[1]} values each but the query has {query.size}"
+        )
+    if top_k < 0:
+        raise InvalidInput("top_k must be 0 (all) or positive")
+    if not np.isfinite(candidates).all():
+        raise InvalidInput("candidates contain NaN or infinite values")
+    norms = np.linalg.norm(candidates, axis=1)
+    zero = np.flatnonzero(norms == 0.0)
+    if zero.size:
+        raise InvalidInput(f"candidate {int(zero[0])} is all zeros")
+    q = _unit(query, "query")
+    cos = np.clip((candidates @ q) / norms, -1.0, 1.0).astype(np.float32)
+    if metric == "cosine":
+        scores = cos
+        order_key = -scores
+    else:
+        scores = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * cos)).astype(np.float32)
+        order_key = scores
+    n = scores.shape[0]
+    k = n if top_k == 0 else min(top_k, n)
+    if k < n:
+        idx = np.argpartition(order_key, k - 1)[:k]
+        idx = idx[np.argsort(order_key[idx], kind="stable")]
+    else:
+        idx = np.argsort(order_key, kind="stable")
+    matches = [
+        RankedMatch(
+            index=int(i),
+            score=float(scores[i]),
+            is_match=_is_match(metric, float(scores[i]), threshold),
+        )
+        for i in idx
+    ]
+    return CompareManyResult(scores=scores, matches=matches, threshold=threshold, metric=metric)

@@ -1,0 +1,82 @@
+"""Shared fixtures: real models from models/ and the test photos, loaded once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from aurum_ml.manifest import Manifest, load_manifest
+from aurum_ml.models import ArcFaceEmbedder, Landmark106, MtcnnDetector, ScrfdDetector
+from aurum_ml.runtime.session_pool import SessionPool
+from aurum_ml.types import BGRImage, ModelInfo
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MANIFEST_PATH = REPO_ROOT / "models" / "manifest.json"
+
+
+@pytest.fixture(scope="session")
+def manifest() -> Manifest:
+    if not MANIFEST_PATH.exists():
+        pytest.skip("models/manifest.json is missing")
+    m = load_manifest(MANIFEST_PATH)
+    missing = [role for role in m.models if not m.model_path(role).exists()]
+    if missing:
+        pytest.skip(f"model files not fetched: {', '.join(missing)}")
+    return m
+
+
+@pytest.fixture(scope="session")
+def pools(manifest: Manifest) -> dict[str, SessionPool]:
+    return {role: SessionPool(manifest.model_path(role)) for role in manifest.models}
+
+
+def _read(manifest: Manifest, name: str) -> BGRImage:
+    path = manifest.photo_path(name)
+    img = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if img is None:
+        pytest.skip(f"test photo missing: {path}")
+    return np.asarray(img, dtype=np.uint8)
+
+
+@pytest.fixture(scope="session")
+def players(manifest: Manifest) -> BGRImage:
+    return _read(manifest, "players.jpg")
+
+
+@pytest.fixture(scope="session")
+def yaoming(manifest: Manifest) -> BGRImage:
+    return _read(manifest, "yaoming.jpg")
+
+
+@pytest.fixture(scope="session")
+def gdp(manifest: Manifest) -> BGRImage:
+    return _read(manifest, "gdp.jpg")
+
+
+@pytest.fixture(scope="session")
+def scrfd(manifest: Manifest, pools: dict[str, SessionPool]) -> ScrfdDetector:
+    return ScrfdDetector(pools["detector"], manifest.models["detector"])
+
+
+@pytest.fixture(scope="session")
+def mtcnn(manifest: Manifest, pools: dict[str, SessionPool]) -> MtcnnDetector:
+    spec = manifest.models["mtcnn_onet"]
+    return MtcnnDetector(
+        pools["mtcnn_pnet"],
+        pools["mtcnn_rnet"],
+        pools["mtcnn_onet"],
+        ModelInfo("mtcnn", spec.version, pools["mtcnn_onet"].provider),
+    )
+
+
+@pytest.fixture(scope="session")
+def arcface(manifest: Manifest, pools: dict[str, SessionPool]) -> ArcFaceEmbedder:
+    return ArcFaceEmbedder(pools["embedder"], manifest.models["embedder"])
+
+
+@pytest.fixture(scope="session")
+def landmark106(manifest: Manifest, pools: dict[str, SessionPool]) -> Landmark106:
+    return Landmark106(pools["landmarks106"], manifest.models["landmarks106"])
