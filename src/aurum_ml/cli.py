@@ -50,6 +50,16 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--workers", type=int, help="worker threads for inference (default 4)")
     s.add_argument("--pool-size", type=int, help="ONNX Runtime sessions per model (default 1)")
 
+    h = sub.add_parser(
+        "health",
+        help="ask a running server's gRPC health service",
+        description="Call grpc.health.v1.Health/Check on a running server; exit 0 when "
+        "SERVING, 1 otherwise. Used by the Docker HEALTHCHECK.",
+    )
+    h.add_argument("--target", default="localhost:50051", help="host:port (localhost:50051)")
+    h.add_argument("--service", default="", help="service name; empty means the whole server")
+    h.add_argument("--timeout", type=float, default=3.0, help="seconds (3)")
+
     def add_image_cmd(name: str, help_: str, desc: str) -> argparse.ArgumentParser:
         c = sub.add_parser(name, help=help_, description=desc)
         c.add_argument("--detector", choices=["scrfd", "mtcnn"], help="face detector (scrfd)")
@@ -119,8 +129,28 @@ async def _local(args: argparse.Namespace, settings: Settings) -> int:
         core.close()
 
 
+def _health(args: argparse.Namespace) -> int:
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    with grpc.insecure_channel(args.target) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        try:
+            resp = stub.Check(
+                health_pb2.HealthCheckRequest(service=args.service), timeout=args.timeout
+            )
+        except grpc.RpcError as e:
+            print(f"{args.target}: {e.code().name}: {e.details()}", file=sys.stderr)
+            return 1
+    status = health_pb2.HealthCheckResponse.ServingStatus.Name(resp.status)
+    print(f"{args.target} {args.service or '(server)'}: {status}")
+    return 0 if resp.status == health_pb2.HealthCheckResponse.SERVING else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "health":
+        return _health(args)
     try:
         settings = _settings(args)
     except ValidationError as e:

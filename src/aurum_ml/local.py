@@ -39,23 +39,39 @@ def _face_dict(f: Face) -> dict[str, object]:
 async def detect(core: FaceService, path: Path, data: bytes, args: argparse.Namespace) -> int:
     det = await core.detect(ImageInput(data=data), args.min_confidence, 0, args.detector)
     if args.json:
-        print(json.dumps({"faces": [_face_dict(f) for f in det.faces],
-                          "image_width": det.image_width, "image_height": det.image_height,
-                          "model": det.model.name}))
+        print(
+            json.dumps(
+                {
+                    "faces": [_face_dict(f) for f in det.faces],
+                    "image_width": det.image_width,
+                    "image_height": det.image_height,
+                    "model": det.model.name,
+                }
+            )
+        )
     else:
-        print(f"{path}: {det.image_width}x{det.image_height}, {len(det.faces)} face(s) "
-              f"[{det.model.name}]")
+        print(
+            f"{path}: {det.image_width}x{det.image_height}, {len(det.faces)} face(s) "
+            f"[{det.model.name}]"
+        )
         for i, f in enumerate(det.faces):
             b = f.bbox
-            print(f"  #{i:<2} x={b.x:7.1f} y={b.y:7.1f} w={b.width:6.1f} h={b.height:6.1f}"
-                  f"  confidence={f.confidence:.3f}")
+            print(
+                f"  #{i:<2} x={b.x:7.1f} y={b.y:7.1f} w={b.width:6.1f} h={b.height:6.1f}"
+                f"  confidence={f.confidence:.3f}"
+            )
     if args.draw is not None:
         image = decode_image(data).image.copy()
         for f in det.faces:
             b = f.bbox
-            cv2.rectangle(image, (round(b.x), round(b.y)),
-                          (round(b.x + b.width), round(b.y + b.height)), (0, 255, 0), 2)
-            for p in (f.landmarks.as_array()):
+            cv2.rectangle(
+                image,
+                (round(b.x), round(b.y)),
+                (round(b.x + b.width), round(b.y + b.height)),
+                (0, 255, 0),
+                2,
+            )
+            for p in f.landmarks.as_array():
                 cv2.circle(image, (round(float(p[0])), round(float(p[1]))), 2, (0, 0, 255), -1)
         if not cv2.imwrite(str(args.draw), image):
             raise SystemExit(f"aurum-ml: cannot write {args.draw} (use a .png or .jpg name)")
@@ -67,15 +83,24 @@ async def detect(core: FaceService, path: Path, data: bytes, args: argparse.Name
 async def embed(core: FaceService, data: bytes, args: argparse.Namespace) -> int:
     res = await core.embed(ImageInput(data=data), args.aligned, args.detector)
     if args.json:
-        print(json.dumps({"embedding": res.embedding.tolist(), "quality": res.quality.overall,
-                          "confidence": res.confidence,
-                          "face": _face_dict(res.face) if res.face else None}))
+        print(
+            json.dumps(
+                {
+                    "embedding": res.embedding.tolist(),
+                    "quality": res.quality.overall,
+                    "confidence": res.confidence,
+                    "face": _face_dict(res.face) if res.face else None,
+                }
+            )
+        )
         return 0
     q = res.quality
     print(f"model {res.model.name} ({res.model.version}), {res.embedding.size} dimensions")
-    print(f"confidence {res.confidence:.3f}  quality {q.overall:.3f} (sharpness "
-          f"{q.sharpness:.2f}, brightness {q.brightness:.2f}, size {q.face_size:.2f}, "
-          f"frontality {q.frontality:.2f})")
+    print(
+        f"confidence {res.confidence:.3f}  quality {q.overall:.3f} (sharpness "
+        f"{q.sharpness:.2f}, brightness {q.brightness:.2f}, size {q.face_size:.2f}, "
+        f"frontality {q.frontality:.2f})"
+    )
     print(" ".join(f"{v:.4f}" for v in res.embedding))
     return 0
 
@@ -85,8 +110,16 @@ async def compare(core: FaceService, a: bytes, b: bytes, args: argparse.Namespac
     eb = await core.embed(ImageInput(data=b), False, args.detector)
     r = core.compare(ea.embedding, eb.embedding)
     if args.json:
-        print(json.dumps({"similarity": r.score, "is_match": r.is_match,
-                          "threshold": r.threshold, "metric": r.metric}))
+        print(
+            json.dumps(
+                {
+                    "similarity": r.score,
+                    "is_match": r.is_match,
+                    "threshold": r.threshold,
+                    "metric": r.metric,
+                }
+            )
+        )
     else:
         verdict = "same person" if r.is_match else "different people"
         print(f"cosine similarity {r.score:.4f} (threshold {r.threshold:.2f}): {verdict}")

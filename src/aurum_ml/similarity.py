@@ -49,7 +49,7 @@ def as_vector(values: Sequence[float] | npt.ArrayLike, what: str) -> FloatArray:
 def check_metric(metric: str) -> Metric:
     if metric not in METRICS:
         raise InvalidInput(f"unknown metric {metric!r}; use one of {', '.join(METRICS)}")
-    return metric  # type: ignore[return-value]
+    return metric  # type: ignore[return-value,unused-ignore]
 
 
 def _is_match(metric: Metric, score: float, threshold: float) -> bool:

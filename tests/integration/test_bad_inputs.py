@@ -10,12 +10,20 @@ import grpc
 import numpy as np
 import pytest
 
-from aurum.ml.v1 import common_pb2, detection_pb2, detection_pb2_grpc, embedding_pb2, embedding_pb2_grpc
+from aurum.ml.v1 import (
+    common_pb2,
+    detection_pb2,
+    detection_pb2_grpc,
+    embedding_pb2,
+    embedding_pb2_grpc,
+)
 
 
 def _png_claiming(width: int, height: int) -> bytes:
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 64)
@@ -45,7 +53,9 @@ def test_bad_image_is_invalid_argument(channel, photos, case):
     assert len(e.value.details()) > 10
     assert "Traceback" not in e.value.details()
     ok = stub.Detect(
-        detection_pb2.DetectRequest(image=common_pb2.Image(data=(photos / "yaoming.jpg").read_bytes()))
+        detection_pb2.DetectRequest(
+            image=common_pb2.Image(data=(photos / "yaoming.jpg").read_bytes())
+        )
     )
     assert len(ok.faces) == 1
 
@@ -60,7 +70,9 @@ def test_missing_image_is_invalid_argument(channel):
 def test_url_refused_by_default(channel):
     stub = detection_pb2_grpc.FaceDetectionStub(channel)
     with pytest.raises(grpc.RpcError) as e:
-        stub.Detect(detection_pb2.DetectRequest(image=common_pb2.Image(url="http://127.0.0.1/x.jpg")))
+        stub.Detect(
+            detection_pb2.DetectRequest(image=common_pb2.Image(url="http://127.0.0.1/x.jpg"))
+        )
     assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "url" in e.value.details().lower()
 

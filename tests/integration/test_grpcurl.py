@@ -44,7 +44,14 @@ def test_detect_call(server, photos):
     payload = json.dumps(
         {"image": {"data": base64.b64encode((photos / "yaoming.jpg").read_bytes()).decode()}}
     )
-    out = _grpcurl("-plaintext", "-d", "@", server.grpc_target, "aurum.ml.v1.FaceDetection/Detect", stdin=payload)
+    out = _grpcurl(
+        "-plaintext",
+        "-d",
+        "@",
+        server.grpc_target,
+        "aurum.ml.v1.FaceDetection/Detect",
+        stdin=payload,
+    )
     resp = json.loads(out)
     assert len(resp["faces"]) == 1
     assert resp["image_width"] == 233

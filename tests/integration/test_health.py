@@ -56,8 +56,12 @@ def test_missing_detector_degrades_only_what_needs_it(tmp_path: Path, photos):
         assert _status(ch, "aurum.ml.v1.Similarity") == SERVING
         image = common_pb2.Image(data=(photos / "yaoming.jpg").read_bytes())
         for call in (
-            lambda: detection_pb2_grpc.FaceDetectionStub(ch).Detect(detection_pb2.DetectRequest(image=image)),
-            lambda: embedding_pb2_grpc.FaceEmbeddingStub(ch).Embed(embedding_pb2.EmbedRequest(image=image)),
+            lambda: detection_pb2_grpc.FaceDetectionStub(ch).Detect(
+                detection_pb2.DetectRequest(image=image)
+            ),
+            lambda: embedding_pb2_grpc.FaceEmbeddingStub(ch).Embed(
+                embedding_pb2.EmbedRequest(image=image)
+            ),
         ):
             with pytest.raises(grpc.RpcError) as e:
                 call()

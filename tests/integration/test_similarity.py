@@ -38,7 +38,9 @@ def test_compare_many_matches_numpy(stub):
 def test_compare_cosine_and_euclidean(stub):
     rng = np.random.default_rng(1)
     a, b = _unit(rng, 2)
-    cos = stub.Compare(similarity_pb2.CompareRequest(embedding_a=a.tolist(), embedding_b=b.tolist()))
+    cos = stub.Compare(
+        similarity_pb2.CompareRequest(embedding_a=a.tolist(), embedding_b=b.tolist())
+    )
     assert cos.score == pytest.approx(float(a @ b), abs=1e-5)
     assert not cos.is_match
     euc = stub.Compare(
@@ -49,7 +51,9 @@ def test_compare_cosine_and_euclidean(stub):
     assert euc.score == pytest.approx(0.0, abs=1e-3)
     assert euc.is_match
     custom = stub.Compare(
-        similarity_pb2.CompareRequest(embedding_a=a.tolist(), embedding_b=b.tolist(), threshold=-1.0)
+        similarity_pb2.CompareRequest(
+            embedding_a=a.tolist(), embedding_b=b.tolist(), threshold=-1.0
+        )
     )
     assert custom.is_match and custom.threshold == -1.0
 

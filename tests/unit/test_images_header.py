@@ -83,7 +83,9 @@ def test_webp_extended_header() -> None:
 
 
 def test_webp_extended_header_24_bit_sizes() -> None:
-    payload = b"\x00\x00\x00\x00" + (70000 - 1).to_bytes(3, "little") + (5 - 1).to_bytes(3, "little")
+    payload = (
+        b"\x00\x00\x00\x00" + (70000 - 1).to_bytes(3, "little") + (5 - 1).to_bytes(3, "little")
+    )
     data = b"RIFF" + struct.pack("<I", 4 + 8 + 10) + b"WEBP" + b"VP8X" + struct.pack("<I", 10)
     assert sniff(data + payload) == ImageHeader("webp", 70000, 5)
 

@@ -45,7 +45,7 @@ def test_players_sorted_and_clipped(players, players_faces):
     assert all(c >= 0.5 for c in conf)
     for f in players_faces:
         b = f.bbox
-        assert 0 <= b.x and 0 <= b.y and b.width > 0 and b.height > 0
+        assert b.x >= 0 and b.y >= 0 and b.width > 0 and b.height > 0
         assert b.x + b.width <= w and b.y + b.height <= h
 
 
@@ -90,7 +90,9 @@ def test_preprocess_letterbox(scrfd, players):
 def test_preprocess_postprocess_match_detect(scrfd, pools, players, players_faces):
     tensor, scale = scrfd.preprocess(players)
     # A batching runtime stacks several tensors and splits the outputs again.
-    outputs = pools["detector"].run({pools["detector"].input_names[0]: np.concatenate([tensor] * 2)})
+    outputs = pools["detector"].run(
+        {pools["detector"].input_names[0]: np.concatenate([tensor] * 2)}
+    )
     faces = scrfd.postprocess(outputs, scale, players.shape, 0.5, 0, batch_index=1)
     assert faces == players_faces
 
@@ -127,7 +129,11 @@ def test_bad_limits(scrfd, yaoming, conf, max_faces):
 
 @pytest.mark.parametrize(
     "image",
-    [np.zeros((10, 10), np.uint8), np.zeros((10, 10, 3), np.float32), np.zeros((0, 5, 3), np.uint8)],
+    [
+        np.zeros((10, 10), np.uint8),
+        np.zeros((10, 10, 3), np.float32),
+        np.zeros((0, 5, 3), np.uint8),
+    ],
     ids=["gray", "float", "empty"],
 )
 def test_bad_image(scrfd, image):

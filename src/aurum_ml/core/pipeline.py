@@ -199,7 +199,9 @@ class FacePipeline:
         result.height, result.width = image.shape[:2]
         return result
 
-    def _face_for(self, image: BGRImage, landmarks: Landmarks | None, result: ProcessedImage) -> Face:
+    def _face_for(
+        self, image: BGRImage, landmarks: Landmarks | None, result: ProcessedImage
+    ) -> Face:
         if landmarks is not None:
             pts = landmarks.as_array()
             x0, y0 = pts.min(axis=0)
@@ -243,8 +245,9 @@ def _to_aligned_size(image: BGRImage) -> BGRImage:
     if (h, w) == (ALIGNED_SIZE, ALIGNED_SIZE):
         return image
     interp = cv2.INTER_AREA if min(h, w) > ALIGNED_SIZE else cv2.INTER_LINEAR
-    out: BGRImage = cv2.resize(image, (ALIGNED_SIZE, ALIGNED_SIZE), interpolation=interp)
-    return out
+    return np.asarray(
+        cv2.resize(image, (ALIGNED_SIZE, ALIGNED_SIZE), interpolation=interp), dtype=np.uint8
+    )
 
 
 def _resize(image: BGRImage, op: ResizeOp) -> BGRImage:
@@ -261,17 +264,18 @@ def _resize(image: BGRImage, op: ResizeOp) -> BGRImage:
         s = min(sx, sy)
         tw, th = max(1, round(w * s)), max(1, round(h * s))
     interp = cv2.INTER_AREA if tw * th < w * h else cv2.INTER_LINEAR
-    out: BGRImage = cv2.resize(image, (tw, th), interpolation=interp)
-    return out
+    return np.asarray(cv2.resize(image, (tw, th), interpolation=interp), dtype=np.uint8)
 
 
 def _normalize(image: BGRImage, mode: str) -> BGRImage:
     # Work on luminance only so colours keep their hue.
-    ycc = cv2.cvtColor(image, cv2.COLOR_BGR2YCrCb)
+    ycc = np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2YCrCb), dtype=np.uint8)
     y = ycc[:, :, 0]
     if mode == "equalize":
         ycc[:, :, 0] = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(y)
     else:
-        ycc[:, :, 0] = cv2.normalize(y, None, 0, 255, cv2.NORM_MINMAX)
-    out: BGRImage = cv2.cvtColor(ycc, cv2.COLOR_YCrCb2BGR)
-    return out
+        lo, hi = int(y.min()), int(y.max())
+        if hi > lo:
+            stretched = (y.astype(np.float32) - lo) * (255.0 / (hi - lo))
+            ycc[:, :, 0] = np.clip(stretched + 0.5, 0, 255).astype(np.uint8)
+    return np.asarray(cv2.cvtColor(ycc, cv2.COLOR_YCrCb2BGR), dtype=np.uint8)

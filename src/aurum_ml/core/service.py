@@ -57,6 +57,7 @@ class FaceService:
         self.settings = settings
         self.registry = registry
         self.started_at = time.time()
+        self.shutting_down = False
         self.requests: Counter[str] = Counter()
         self._executor = ThreadPoolExecutor(
             max_workers=settings.workers, thread_name_prefix="aurum-work"
@@ -114,6 +115,8 @@ class FaceService:
     def serving(self) -> dict[str, bool]:
         """Whether each service can answer; a model that failed to load makes
         the services that need it NOT_SERVING while the rest keep serving."""
+        if self.shutting_down:
+            return dict.fromkeys(SERVICES, False)
         has_detector = self.settings.detector in self.pipeline.detectors
         return {
             "detection": has_detector,
@@ -127,8 +130,13 @@ class FaceService:
         for role, spec in self.registry.manifest.models.items():
             pool = self.registry.pool(role)
             info = ModelInfo(spec.name, spec.version, pool.provider if pool else "")
-            out.append(LoadedModel(role, info, pool is not None, self.registry.errors.get(role, "")))
+            out.append(
+                LoadedModel(role, info, pool is not None, self.registry.errors.get(role, ""))
+            )
         return out
+
+    def begin_shutdown(self) -> None:
+        self.shutting_down = True
 
     def uptime_s(self) -> float:
         return time.time() - self.started_at

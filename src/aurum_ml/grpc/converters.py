@@ -49,13 +49,20 @@ _FORMATS: dict[int, ImageFormat | None] = {
     processing_pb2.IMAGE_FORMAT_PNG: "png",
     processing_pb2.IMAGE_FORMAT_WEBP: "webp",
 }
-_FORMAT_TO_PB = {v: k for k, v in _FORMATS.items() if v is not None}
+_FORMAT_TO_PB: dict[str, processing_pb2.ImageFormat.ValueType] = {
+    "jpeg": processing_pb2.IMAGE_FORMAT_JPEG,
+    "png": processing_pb2.IMAGE_FORMAT_PNG,
+    "webp": processing_pb2.IMAGE_FORMAT_WEBP,
+}
 _METRICS: dict[int, str] = {
     similarity_pb2.METRIC_UNSPECIFIED: "cosine",
     similarity_pb2.METRIC_COSINE: "cosine",
     similarity_pb2.METRIC_EUCLIDEAN: "euclidean",
 }
-_METRIC_TO_PB = {"cosine": similarity_pb2.METRIC_COSINE, "euclidean": similarity_pb2.METRIC_EUCLIDEAN}
+_METRIC_TO_PB = {
+    "cosine": similarity_pb2.METRIC_COSINE,
+    "euclidean": similarity_pb2.METRIC_EUCLIDEAN,
+}
 
 
 # -- requests -------------------------------------------------------------------
@@ -115,8 +122,8 @@ def operations_in(ops: Sequence[processing_pb2.Operation]) -> list[Operation]:
         if kind == "resize":
             out.append(ResizeOp(op.resize.width, op.resize.height, op.resize.keep_aspect))
         elif kind == "normalize":
-            mode = "equalize" if op.normalize.mode == processing_pb2.NORMALIZE_MODE_EQUALIZE else "minmax"
-            out.append(NormalizeOp(mode))
+            eq = op.normalize.mode == processing_pb2.NORMALIZE_MODE_EQUALIZE
+            out.append(NormalizeOp("equalize" if eq else "minmax"))
         elif kind == "align":
             lm = landmarks_in(op.align.landmarks) if op.align.HasField("landmarks") else None
             out.append(AlignOp(lm, op.align.size or 112))
@@ -129,7 +136,9 @@ def operations_in(ops: Sequence[processing_pb2.Operation]) -> list[Operation]:
                 raise InvalidInput(f"operation {i}: convert needs a format (JPEG, PNG or WEBP)")
             out.append(ConvertOp(fmt))
         else:
-            raise InvalidInput(f"operation {i} is empty: set one of resize, normalize, align, quality, convert")
+            raise InvalidInput(
+                f"operation {i} is empty: set one of resize, normalize, align, quality, convert"
+            )
     return out
 
 
@@ -209,7 +218,7 @@ def embed_pb(e: EmbeddingResult) -> embedding_pb2.EmbedResponse:
 def process_pb(p: ProcessedImage) -> processing_pb2.ProcessResponse:
     resp = processing_pb2.ProcessResponse(
         image=p.data,
-        format=_FORMAT_TO_PB[p.format],  # type: ignore[index]
+        format=_FORMAT_TO_PB[p.format],
         width=p.width,
         height=p.height,
         faces=[face_pb(f) for f in p.faces],

@@ -40,7 +40,9 @@ def mapped(method: Method[Req, Resp]) -> Method[Req, Resp]:
     fixed message, the detail going to the log and never to the client."""
 
     @functools.wraps(method)
-    async def wrapper(self: Any, request: Req, context: grpc.aio.ServicerContext[Req, Resp]) -> Resp:
+    async def wrapper(
+        self: Any, request: Req, context: grpc.aio.ServicerContext[Req, Resp]
+    ) -> Resp:
         try:
             return await method(self, request, context)
         except AurumError as e:

@@ -4,9 +4,11 @@ service) and reflection, on one port."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import grpc
-from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
 from aurum.ml.v1 import (
@@ -37,7 +39,7 @@ _NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
 @dataclass
 class GrpcServer:
     server: grpc.aio.Server
-    health: health.aio.HealthServicer
+    health: HealthServicer
     port: int
 
     async def publish_health(self, serving: dict[str, bool]) -> None:
@@ -55,7 +57,7 @@ def build_grpc_server(
     core: FaceService,
     address: str,
     max_message_bytes: int,
-    interceptors: list[grpc.aio.ServerInterceptor] | None = None,
+    interceptors: list[grpc.aio.ServerInterceptor[Any, Any]] | None = None,
     credentials: grpc.ServerCredentials | None = None,
 ) -> GrpcServer:
     server = grpc.aio.server(
@@ -75,10 +77,8 @@ def build_grpc_server(
     processing_pb2_grpc.add_ImageProcessingServicer_to_server(
         servicers.ImageProcessingServicer(core), server
     )
-    similarity_pb2_grpc.add_SimilarityServicer_to_server(
-        servicers.SimilarityServicer(core), server
-    )
-    health_servicer = health.aio.HealthServicer()
+    similarity_pb2_grpc.add_SimilarityServicer_to_server(servicers.SimilarityServicer(core), server)
+    health_servicer = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     names = [
         *SERVICE_NAMES.values(),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import grpc
 
 from aurum.ml.v1 import (
@@ -19,7 +21,7 @@ from aurum_ml.errors import AurumError
 from aurum_ml.grpc import converters as cv
 from aurum_ml.grpc.errors import mapped
 
-Ctx = grpc.aio.ServicerContext
+Ctx = grpc.aio.ServicerContext[Any, Any]
 
 
 class FaceDetectionServicer(detection_pb2_grpc.FaceDetectionServicer):

@@ -140,10 +140,18 @@ _JPEG_EOI = 0xD9
 # A marker is 0xFF, any number of 0xFF fill bytes, then a code that is neither
 # 0x00 (a stuffed data byte) nor 0xFF. Bytes before it are skipped, as libjpeg
 # does (with a warning) for the stray bytes some encoders leave between segments.
-_MARKER = re.compile(rb"\xff+([^\x00\xff])")
+# The patterns start with a single literal byte rather than "\xff+" so that re
+# can jump between candidates with a fast byte search: about 15x faster on
+# entropy-coded data (6 ms instead of 85 ms for an 11 MB JPEG).
+_MARKER = re.compile(rb"\xff[\xff]*([^\x00\xff])")
 # Inside entropy-coded data RST0-RST7 also belong to the scan, so the scan ends
 # at the first other marker.
-_SCAN_END = re.compile(rb"\xff+[^\x00\xd0-\xd7\xff]")
+_SCAN_END = re.compile(rb"\xff[\xff]*[^\x00\xd0-\xd7\xff]")
+# Each segment costs a Python loop iteration, so 8 MB of 2-byte stand-alone
+# markers would burn over a second of CPU. Real files have tens of segments
+# (a few hundred at most: ICC profiles split across up to 255 APP2 segments,
+# progressive files with many scans); restart markers inside scans do not count.
+_MAX_JPEG_SEGMENTS = 10_000
 
 
 def _jpeg_segments(data: bytes) -> Iterator[tuple[int, int, int]]:
@@ -153,7 +161,7 @@ def _jpeg_segments(data: bytes) -> Iterator[tuple[int, int, int]]:
     Raises InvalidImage when the data ends before EOI.
     """
     pos = 2
-    while True:
+    for _ in range(_MAX_JPEG_SEGMENTS):
         match = _MARKER.search(data, pos)
         if match is None:
             raise InvalidImage("the JPEG image is truncated: it ends before its end marker")
@@ -180,6 +188,7 @@ def _jpeg_segments(data: bytes) -> Iterator[tuple[int, int, int]]:
             if scan_end is None:
                 raise InvalidImage("the JPEG image is truncated inside its image data")
             pos = scan_end.start()
+    raise InvalidImage(f"the JPEG data is corrupt: more than {_MAX_JPEG_SEGMENTS} segments")
 
 
 def _sniff_jpeg(data: bytes) -> ImageHeader:

@@ -249,7 +249,10 @@ def _fetch_from_addresses(
             target.path,
             headers={"User-Agent": _USER_AGENT, "Accept": "image/jpeg, image/png, image/webp"},
         )
-        conn.sock.settimeout(_remaining(deadline))
+        # getresponse() drops conn.sock when the server will close the
+        # connection; the response keeps reading from the same socket.
+        sock = conn.sock
+        sock.settimeout(_remaining(deadline))
         response = conn.getresponse()
         if response.status != 200:
             hint = " (redirects are not followed)" if 300 <= response.status < 400 else ""
@@ -267,7 +270,7 @@ def _fetch_from_addresses(
             # read1 returns after at most one socket read, so the timeout set
             # here bounds each wait and the deadline bounds the whole body
             # even against a server that drips one byte at a time.
-            conn.sock.settimeout(_remaining(deadline))
+            sock.settimeout(_remaining(deadline))
             chunk = response.read1(min(_READ_CHUNK, max_bytes + 1 - total))
             if not chunk:
                 break
@@ -275,6 +278,12 @@ def _fetch_from_addresses(
             if total > max_bytes:
                 raise ImageTooLarge(f"image at URL is larger than the limit of {max_bytes} bytes")
             chunks.append(chunk)
+        # read1 reports a connection closed before Content-Length bytes as a
+        # plain end of data; what is left of the declared length tells.
+        if response.length:
+            raise InvalidInput(
+                "could not fetch image URL: the connection closed before the whole body arrived"
+            )
         return b"".join(chunks)
     except (OSError, http.client.HTTPException) as exc:
         raise InvalidInput(f"could not fetch image URL: {_describe(exc)}") from exc

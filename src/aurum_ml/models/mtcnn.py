@@ -136,6 +136,20 @@ def _crop_batch(image: BGRImage, boxes: F64, size: int) -> tuple[F64, npt.NDArra
     return batch, valid
 
 
+def _by_channels(outputs: list[npt.NDArray[np.float32]], *channels: int) -> list[F64]:
+    """The outputs with the given last-axis sizes, in that order.
+
+    Each net's heads differ in width (4 box offsets, 10 landmark coordinates,
+    2 class scores), so this does not depend on the exporter's output order.
+    """
+    by_size = {int(o.shape[-1]): o for o in outputs}
+    missing = [c for c in channels if c not in by_size]
+    if missing:
+        shapes = [o.shape for o in outputs]
+        raise ValueError(f"MTCNN net has no output with {missing} channels (got {shapes})")
+    return [by_size[c].astype(np.float64) for c in channels]
+
+
 def _normalise(pixels: npt.NDArray[np.generic]) -> npt.NDArray[np.float32]:
     return ((pixels.astype(np.float64) - _MEAN) * _SCALE).astype(np.float32)
 
@@ -192,7 +206,7 @@ class MtcnnDetector:
         size = (math.ceil(width * scale), math.ceil(height * scale))
         scaled = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
         tensor = np.ascontiguousarray(_normalise(scaled)[np.newaxis].transpose(0, 2, 1, 3))
-        reg_out, prob_out = self._pnet.run({self._pnet_input: tensor})[:2]
+        reg_out, prob_out = _by_channels(self._pnet.run({self._pnet_input: tensor}), 4, 2)
         # Maps come back transposed too: axis 0 runs along x, axis 1 along y.
         heat = prob_out[0, :, :, 1]
         reg = reg_out[0]
@@ -202,8 +216,8 @@ class MtcnnDetector:
             # (a mistranslation of the MATLAB original). Kept so detections
             # match it; R-Net re-regresses the box anyway.
             reg = reg[::-1]
-        score = heat[xs, ys].astype(np.float64)
-        offsets = reg[xs, ys].astype(np.float64)
+        score = heat[xs, ys]
+        offsets = reg[xs, ys]
         cells = np.stack([xs, ys], axis=1).astype(np.float64)
         top_left = np.fix((_PNET_STRIDE * cells + 1) / scale)
         bottom_right = np.fix((_PNET_STRIDE * cells + _PNET_CELL) / scale)
@@ -241,11 +255,11 @@ class MtcnnDetector:
         if boxes.shape[0] == 0:
             return boxes
         crops, valid = _crop_batch(rgb, boxes, _RNET_SIZE)
-        reg, prob = self._rnet.run({self._rnet_input: _normalise(crops)})[:2]
-        score = prob[:, 1].astype(np.float64)
+        reg, prob = _by_channels(self._rnet.run({self._rnet_input: _normalise(crops)}), 4, 2)
+        score = prob[:, 1]
         keep = valid & (score > self.thresholds[1])
         out = np.hstack([boxes[keep, :4], score[keep, np.newaxis]])
-        offsets = reg[keep].astype(np.float64)
+        offsets = reg[keep]
         if out.shape[0] == 0:
             return out
         pick = _nms(out, 0.7, "union")
@@ -256,12 +270,13 @@ class MtcnnDetector:
             return np.empty((0, 5)), np.empty((0, 10))
         boxes = np.fix(boxes[:, :4]).astype(np.float64)
         crops, valid = _crop_batch(rgb, boxes, _ONET_SIZE)
-        reg, points_out, prob = self._onet.run({self._onet_input: _normalise(crops)})[:3]
-        score = prob[:, 1].astype(np.float64)
+        outputs = self._onet.run({self._onet_input: _normalise(crops)})
+        reg, points_out, prob = _by_channels(outputs, 4, 10, 2)
+        score = prob[:, 1]
         keep = valid & (score > self.thresholds[2])
         out = np.hstack([boxes[keep], score[keep, np.newaxis]])
-        offsets = reg[keep].astype(np.float64)
-        points = points_out[keep].astype(np.float64)
+        offsets = reg[keep]
+        points = points_out[keep]
         if out.shape[0] == 0:
             return out, points
         # Landmarks are fractions of the (pre-regression) crop box.

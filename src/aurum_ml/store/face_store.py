@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import gc
 import logging
 import math
 import re
@@ -321,8 +322,9 @@ def _encode_page_token(subject_id: str) -> str:
 def _decode_page_token(token: str) -> str:
     try:
         padded = token + "=" * (-len(token) % 4)
-        return base64.urlsafe_b64decode(padded.encode("ascii")).decode()
-    except (ValueError, binascii.Error, UnicodeError):
+        subject_id = base64.b64decode(padded.encode("ascii"), altchars=b"-_", validate=True)
+        return validate_subject_id(subject_id.decode())
+    except (ValueError, binascii.Error, UnicodeError, InvalidInput):
         raise InvalidInput("page_token is not valid") from None
 
 
@@ -409,6 +411,9 @@ class FaceStore:
                 # Permissions, a full disk, a corrupt meta.json or sqlite file.
                 log.warning("cannot open face store at %s: %s", config.location, _safe_text(exc))
                 failure = "the local face store cannot be opened (see server log)"
+            if failure is not None:
+                # Collect the abandoned instance now, while its warning is off.
+                gc.collect()
         if failure is not None or client is None:
             raise ServiceUnavailable(failure or "the local face store cannot be opened")
         return cls(client, config)
