@@ -61,10 +61,14 @@ def _patch_dynamic_batch_output(path: Path) -> None:
     import onnx
 
     model = onnx.load(str(path))
-    for tensor in list(model.graph.output) + list(model.graph.input):
-        dim0 = tensor.type.tensor_type.shape.dim[0]
-        dim0.ClearField("dim_value")
-        dim0.dim_param = "batch"
+    graph = model.graph
+    # The exporter also stamped batch 1 on every intermediate value; ORT checks
+    # those too, so all of them get the symbolic batch dimension.
+    for tensor in [*graph.input, *graph.output, *graph.value_info]:
+        dims = tensor.type.tensor_type.shape.dim
+        if dims and (dims[0].dim_value == 1 or dims[0].dim_param):
+            dims[0].ClearField("dim_value")
+            dims[0].dim_param = "batch"
     tmp = path.with_suffix(".patched")
     onnx.save(model, str(tmp))
     tmp.replace(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+import time
 import zlib
 from pathlib import Path
 
@@ -275,3 +276,16 @@ def test_arbitrary_bytes_raise_only_invalid_image(prefix: bytes, rest: bytes) ->
         return
     assert header.width > 0
     assert header.height > 0
+
+
+@pytest.mark.parametrize("filler", [b"\xff\x01", b"\xff\xe0\x00\x02"])
+def test_jpeg_segment_flood_is_cut_short(filler: bytes) -> None:
+    # Megabytes of tiny segments would each cost a loop iteration.
+    sof = jpeg_segment(0xC0, struct.pack(">BHHB", 8, 16, 16, 1) + b"\x01\x11\x00")
+    data = b"\xff\xd8" + filler * 2_000_000 + sof
+    started = time.perf_counter()
+    with pytest.raises(InvalidImage, match="more than 10000 segments"):
+        sniff(data)
+    with pytest.raises(InvalidImage, match="more than 10000 segments"):
+        check_jpeg_complete(data)
+    assert time.perf_counter() - started < 0.5
