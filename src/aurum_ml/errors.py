@@ -82,6 +82,18 @@ class Overloaded(AurumError):
     http_status = 429
 
 
+class DeadlineExceeded(AurumError):
+    """The client's deadline (or the server's cap on it) passed."""
+
+    grpc_code = "DEADLINE_EXCEEDED"
+    http_status = 504
+
+
+class Unauthenticated(AurumError):
+    grpc_code = "UNAUTHENTICATED"
+    http_status = 401
+
+
 class PermissionDenied(AurumError):
     grpc_code = "PERMISSION_DENIED"
     http_status = 403

@@ -49,14 +49,29 @@ class Settings(BaseSettings):
     pool_size: int = Field(1, ge=1, le=64)
     """ONNX Runtime sessions per model."""
 
-    intra_op_threads: int = Field(1, ge=0, le=256)
-    """Threads inside one ORT run; 0 lets ORT choose."""
+    intra_op_threads: int = Field(0, ge=0, le=256)
+    """Threads inside one ORT run; 0 means one per physical core (ORT's choice)."""
 
     spin: bool = False
     """Let ORT's intra-op threads spin-wait (faster alone, slower when models share cores)."""
 
+    batching: bool = True
+    """Group concurrent requests for the same model into one ORT run."""
+
+    batch_max_size: int = Field(16, ge=1, le=256)
+    """Most rows (images or faces) in one batched run."""
+
+    batch_max_wait_ms: float = Field(0.0, ge=0.0, le=100.0)
+    """How long a run may wait for more requests; 0 batches only what is already queued."""
+
     workers: int = Field(4, ge=1, le=256)
     """Threads that run decode, pre/post-processing and inference off the event loop."""
+
+    max_pending_requests: int = Field(32, ge=1, le=100_000)
+    """Requests admitted (running or queued) at once; more get RESOURCE_EXHAUSTED / 429."""
+
+    max_request_s: float = Field(30.0, gt=0.0, le=3600.0)
+    """Server cap on a request's deadline; a client's shorter deadline is honoured."""
 
     max_batch_items: int = Field(32, ge=1, le=256)
     """Most images one DetectBatch/EmbedBatch call may carry."""

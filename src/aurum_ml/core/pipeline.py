@@ -14,6 +14,7 @@ import numpy as np
 
 from aurum_ml import quality
 from aurum_ml.align import ARCFACE_TEMPLATE, align_face
+from aurum_ml.core.admission import Deadline
 from aurum_ml.core.operations import (
     AlignOp,
     ConvertOp,
@@ -121,9 +122,12 @@ class FacePipeline:
         min_confidence: float = 0.0,
         max_faces: int = 0,
         detector: DetectorName | None = None,
+        deadline: Deadline | None = None,
     ) -> Detection:
+        deadline = deadline or Deadline.never()
         self.detector(detector)  # fail fast, before decoding, when it is not serving
         decoded = self.load_image(source)
+        deadline.check()
         faces, det = self.detect_image(decoded.image, min_confidence, max_faces, detector)
         h, w = decoded.image.shape[:2]
         return Detection(faces=faces, image_width=w, image_height=h, model=det.info)
@@ -144,12 +148,18 @@ class FacePipeline:
         return self.embedder
 
     def embed(
-        self, source: ImageInput, aligned: bool = False, detector: DetectorName | None = None
+        self,
+        source: ImageInput,
+        aligned: bool = False,
+        detector: DetectorName | None = None,
+        deadline: Deadline | None = None,
     ) -> EmbeddingResult:
+        deadline = deadline or Deadline.never()
         embedder = self._embedder()
         if not aligned:
             self.detector(detector)
         decoded = self.load_image(source)
+        deadline.check()
         if aligned:
             crop = _to_aligned_size(decoded.image)
             full = BoundingBox(0.0, 0.0, float(ALIGNED_SIZE), float(ALIGNED_SIZE))
@@ -160,6 +170,7 @@ class FacePipeline:
                 embedding=vec, quality=report, confidence=1.0, face=None, model=embedder.info
             )
         face = self.prominent_face(decoded.image, detector)
+        deadline.check()
         crop = align_face(decoded.image, face.landmarks, ALIGNED_SIZE)
         vec = embedder.embed([crop])[0]
         report = quality.assess(crop, face.bbox, face.landmarks)
@@ -184,7 +195,9 @@ class FacePipeline:
         operations: Sequence[Operation],
         output_format: ImageFormat | None,
         encode_quality: int,
+        deadline: Deadline | None = None,
     ) -> ProcessedImage:
+        deadline = deadline or Deadline.never()
         if not 0 <= encode_quality <= 100:
             raise InvalidInput(f"encode_quality must be 1-100 (0 for 90), got {encode_quality}")
         decoded = self.load_image(source)
@@ -192,6 +205,7 @@ class FacePipeline:
         fmt: ImageFormat = decoded.format
         result = ProcessedImage(data=b"", format=fmt, width=0, height=0)
         for op in operations:
+            deadline.check()
             image, fmt = self._apply(op, image, fmt, result)
         fmt = output_format or fmt
         data = encode_image(image, fmt, encode_quality or 90)

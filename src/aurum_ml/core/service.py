@@ -18,13 +18,15 @@ from typing import TypeVar
 import numpy as np
 
 from aurum_ml import similarity
+from aurum_ml.core.admission import Admission, Deadline
 from aurum_ml.core.operations import DetectorName, ImageFormat, ImageInput, Operation
 from aurum_ml.core.pipeline import FacePipeline, PipelineConfig
-from aurum_ml.errors import AurumError, InvalidInput
+from aurum_ml.errors import AurumError, DeadlineExceeded, InvalidInput
 from aurum_ml.images import ImageLimits
 from aurum_ml.manifest import load_manifest
 from aurum_ml.models import ArcFaceEmbedder, FaceDetector, MtcnnDetector, ScrfdDetector
-from aurum_ml.runtime import SessionOptions
+from aurum_ml.runtime import Runner, SessionOptions, SessionPool
+from aurum_ml.runtime.batcher import BatchingRunner
 from aurum_ml.runtime.registry import ModelRegistry
 from aurum_ml.settings import Settings
 from aurum_ml.types import (
@@ -59,6 +61,8 @@ class FaceService:
         self.started_at = time.time()
         self.shutting_down = False
         self.requests: Counter[str] = Counter()
+        self.batchers: dict[str, BatchingRunner] = {}
+        self.admission = Admission(settings.max_pending_requests)
         self._executor = ThreadPoolExecutor(
             max_workers=settings.workers, thread_name_prefix="aurum-work"
         )
@@ -75,13 +79,22 @@ class FaceService:
         )
         return cls(settings, ModelRegistry.load(manifest, options))
 
+    def _runner(self, pool: SessionPool) -> Runner:
+        if not self.settings.batching:
+            return pool
+        runner = BatchingRunner(pool, self.settings.batch_max_size, self.settings.batch_max_wait_ms)
+        self.batchers[pool.path.name] = runner
+        return runner
+
     def _build_pipeline(self) -> FacePipeline:
         reg, specs = self.registry, self.registry.manifest.models
         detectors: dict[DetectorName, FaceDetector] = {}
         unavailable: dict[str, str] = {}
         size = self.settings.detector_input_size
         if (pool := reg.pool("detector")) is not None:
-            detectors["scrfd"] = ScrfdDetector(pool, specs["detector"], input_size=(size, size))
+            detectors["scrfd"] = ScrfdDetector(
+                self._runner(pool), specs["detector"], input_size=(size, size)
+            )
         else:
             unavailable["scrfd"] = reg.why_not("detector")
         mtcnn_roles = ("mtcnn_pnet", "mtcnn_rnet", "mtcnn_onet")
@@ -94,7 +107,7 @@ class FaceService:
             unavailable["mtcnn"] = reg.why_not(*mtcnn_roles)
         embedder = None
         if (pool := reg.pool("embedder")) is not None:
-            embedder = ArcFaceEmbedder(pool, specs["embedder"])
+            embedder = ArcFaceEmbedder(self._runner(pool), specs["embedder"])
         else:
             unavailable["embedder"] = reg.why_not("embedder")
         config = PipelineConfig(
@@ -146,10 +159,42 @@ class FaceService:
 
     # -- calls -------------------------------------------------------------------
 
-    async def _run(self, name: str, fn: Callable[[], T]) -> T:
+    async def _run(self, name: str, fn: Callable[[Deadline], T], timeout: float | None) -> T:
+        """Run ``fn`` on a worker thread under admission control and a deadline.
+
+        ``timeout`` is the client's remaining time, capped by the server's
+        ``max_request_s``. The worker frees the admission slot when it really
+        finishes, even if the caller gave up (deadline or cancellation) before.
+        """
         self.requests[name] += 1
+        cap = self.settings.max_request_s
+        budget = cap if timeout is None else max(0.0, min(timeout, cap))
+        deadline = Deadline(budget)
+        self.admission.acquire()
+
+        def work() -> T:
+            try:
+                deadline.check()
+                return fn(deadline)
+            finally:
+                self.admission.release()
+
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, fn)
+        try:
+            future = loop.run_in_executor(self._executor, work)
+        except BaseException:
+            self.admission.release()
+            raise
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), budget)
+        except TimeoutError:
+            deadline.abandon()
+            raise DeadlineExceeded(
+                f"the request did not finish within its deadline ({budget:.3g} s)"
+            ) from None
+        except asyncio.CancelledError:
+            deadline.abandon()
+            raise
 
     async def detect(
         self,
@@ -157,15 +202,24 @@ class FaceService:
         min_confidence: float = 0.0,
         max_faces: int = 0,
         detector: DetectorName | None = None,
+        timeout: float | None = None,
     ) -> Detection:
         return await self._run(
-            "detect", lambda: self.pipeline.detect(image, min_confidence, max_faces, detector)
+            "detect",
+            lambda d: self.pipeline.detect(image, min_confidence, max_faces, detector, d),
+            timeout,
         )
 
     async def embed(
-        self, image: ImageInput, aligned: bool = False, detector: DetectorName | None = None
+        self,
+        image: ImageInput,
+        aligned: bool = False,
+        detector: DetectorName | None = None,
+        timeout: float | None = None,
     ) -> EmbeddingResult:
-        return await self._run("embed", lambda: self.pipeline.embed(image, aligned, detector))
+        return await self._run(
+            "embed", lambda d: self.pipeline.embed(image, aligned, detector, d), timeout
+        )
 
     def _check_batch(self, n: int) -> None:
         if n == 0:
@@ -176,17 +230,21 @@ class FaceService:
             )
 
     async def detect_batch(
-        self, items: Sequence[tuple[ImageInput, float, int, DetectorName | None]]
+        self,
+        items: Sequence[tuple[ImageInput, float, int, DetectorName | None]],
+        timeout: float | None = None,
     ) -> list[Detection | AurumError]:
         self._check_batch(len(items))
-        calls = [self.detect(img, conf, cap, det) for img, conf, cap, det in items]
+        calls = [self.detect(img, conf, cap, det, timeout) for img, conf, cap, det in items]
         return await _gather_items(calls)
 
     async def embed_batch(
-        self, items: Sequence[tuple[ImageInput, bool, DetectorName | None]]
+        self,
+        items: Sequence[tuple[ImageInput, bool, DetectorName | None]],
+        timeout: float | None = None,
     ) -> list[EmbeddingResult | AurumError]:
         self._check_batch(len(items))
-        calls = [self.embed(img, aligned, det) for img, aligned, det in items]
+        calls = [self.embed(img, aligned, det, timeout) for img, aligned, det in items]
         return await _gather_items(calls)
 
     async def process(
@@ -195,10 +253,12 @@ class FaceService:
         operations: Sequence[Operation],
         output_format: ImageFormat | None = None,
         encode_quality: int = 0,
+        timeout: float | None = None,
     ) -> ProcessedImage:
         return await self._run(
             "process",
-            lambda: self.pipeline.process(image, operations, output_format, encode_quality),
+            lambda d: self.pipeline.process(image, operations, output_format, encode_quality, d),
+            timeout,
         )
 
     def _threshold(self, metric: similarity.Metric, threshold: float | None) -> float:

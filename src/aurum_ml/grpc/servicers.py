@@ -32,13 +32,17 @@ class FaceDetectionServicer(detection_pb2_grpc.FaceDetectionServicer):
     async def Detect(
         self, request: detection_pb2.DetectRequest, context: Ctx
     ) -> detection_pb2.DetectResponse:
-        return cv.detect_pb(await self.core.detect(*cv.detect_args(request)))
+        return cv.detect_pb(
+            await self.core.detect(*cv.detect_args(request), timeout=context.time_remaining())
+        )
 
     @mapped
     async def DetectBatch(
         self, request: detection_pb2.DetectBatchRequest, context: Ctx
     ) -> detection_pb2.DetectBatchResponse:
-        results = await self.core.detect_batch([cv.detect_args(r) for r in request.requests])
+        results = await self.core.detect_batch(
+            [cv.detect_args(r) for r in request.requests], timeout=context.time_remaining()
+        )
         return detection_pb2.DetectBatchResponse(
             results=[
                 detection_pb2.DetectBatchItem(error=cv.error_pb(r))
@@ -57,13 +61,17 @@ class FaceEmbeddingServicer(embedding_pb2_grpc.FaceEmbeddingServicer):
     async def Embed(
         self, request: embedding_pb2.EmbedRequest, context: Ctx
     ) -> embedding_pb2.EmbedResponse:
-        return cv.embed_pb(await self.core.embed(*cv.embed_args(request)))
+        return cv.embed_pb(
+            await self.core.embed(*cv.embed_args(request), timeout=context.time_remaining())
+        )
 
     @mapped
     async def EmbedBatch(
         self, request: embedding_pb2.EmbedBatchRequest, context: Ctx
     ) -> embedding_pb2.EmbedBatchResponse:
-        results = await self.core.embed_batch([cv.embed_args(r) for r in request.requests])
+        results = await self.core.embed_batch(
+            [cv.embed_args(r) for r in request.requests], timeout=context.time_remaining()
+        )
         return embedding_pb2.EmbedBatchResponse(
             results=[
                 embedding_pb2.EmbedBatchItem(error=cv.error_pb(r))
@@ -87,6 +95,7 @@ class ImageProcessingServicer(processing_pb2_grpc.ImageProcessingServicer):
             cv.operations_in(request.operations),
             cv.format_in(request.output_format),
             request.encode_quality,
+            timeout=context.time_remaining(),
         )
         return cv.process_pb(result)
 
