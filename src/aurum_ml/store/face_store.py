@@ -399,8 +399,8 @@ class FaceStore:
                         config.location,
                     )
                     failure = (
-                        "the local face store folder is in use by another process; "
-                        "stop it, or run a Qdrant server and configure its url"
+                        "the local face store folder is in use by another process or store "
+                        "instance; stop it, or run a Qdrant server and configure its url"
                     )
                 else:
                     log.warning(
@@ -958,20 +958,22 @@ class FaceStore:
                 # whatever it created is compared below like any existing one.
                 if not _is_already_exists(exc):
                     raise
-            if self._remote:
-                # Subject-scoped filters and list_subjects' facet need it on a
-                # server; embedded mode ignores payload indexes (and warns).
-                self._client.create_payload_index(
-                    collection,
-                    field_name="subject_id",
-                    field_schema=models.PayloadSchemaType.KEYWORD,
-                    wait=True,
-                )
             existing = self._require_model(name)
         self._check_model(name, existing, model_name, model_version)
         if existing.dim != dim:
             raise FailedPrecondition(
                 f"gallery {name!r} stores {existing.dim}-d embeddings of this model, not {dim}-d"
+            )
+        if self._remote:
+            # Subject-scoped filters and list_subjects' facet need it on a
+            # server (the facet fails without it). Creating it again is a
+            # no-op there, so galleries made before it existed get it too.
+            # Embedded mode ignores payload indexes and warns, so it is skipped.
+            self._client.create_payload_index(
+                self._collection(name),
+                field_name="subject_id",
+                field_schema=models.PayloadSchemaType.KEYWORD,
+                wait=True,
             )
         return existing
 
