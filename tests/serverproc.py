@@ -18,7 +18,9 @@ import grpc
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = Path(sys.executable).with_name("aurum-ml")
-_READY = re.compile(r"aurum-ml ready grpc_port=(\d+)(?: rest_port=(\d+))?")
+_READY = re.compile(
+    r"aurum-ml ready grpc_port=(\d+)(?: rest_port=(\d+))?(?: metrics_port=(\d+))?"
+)
 
 
 @dataclass
@@ -26,6 +28,7 @@ class ServerProcess:
     proc: subprocess.Popen[str]
     grpc_port: int
     rest_port: int | None
+    metrics_port: int | None = None
     output: list[str] = field(default_factory=list)
     reader: threading.Thread | None = None
 
@@ -65,6 +68,7 @@ def start_server(
         **os.environ,
         "AURUM_GRPC_PORT": "0",
         "AURUM_REST_PORT": "0",
+        "AURUM_METRICS_PORT": "0",
         "AURUM_HOST": "127.0.0.1",
         "AURUM_MODELS_DIR": str(ROOT / "models"),
         "PYTHONUNBUFFERED": "1",
@@ -103,8 +107,14 @@ def start_server(
         raise RuntimeError("server exited before it was ready:\n" + "".join(output))
     m = found[0]
     rest = int(m.group(2)) if m.group(2) else None
+    metrics = int(m.group(3)) if m.group(3) else None
     return ServerProcess(
-        proc=proc, grpc_port=int(m.group(1)), rest_port=rest, output=output, reader=reader
+        proc=proc,
+        grpc_port=int(m.group(1)),
+        rest_port=rest,
+        metrics_port=metrics,
+        output=output,
+        reader=reader,
     )
 
 

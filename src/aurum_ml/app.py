@@ -8,11 +8,17 @@ import logging
 import signal
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
+import grpc
 import uvicorn
+from prometheus_client import start_http_server
 
 from aurum_ml.core import FaceService
+from aurum_ml.grpc.interceptors import ServerInterceptor
 from aurum_ml.grpc.server import GrpcServer, build_grpc_server
+from aurum_ml.observability import Metrics
+from aurum_ml.security import Authenticator, RateLimiter, load_keys
 from aurum_ml.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -37,15 +43,43 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise ValueError(f"cannot read {path}: {e.strerror}") from None
+
+
+def grpc_credentials(settings: Settings) -> grpc.ServerCredentials | None:
+    if settings.tls_cert_file is None or settings.tls_key_file is None:
+        return None
+    client_ca = settings.tls_client_ca_file
+    return grpc.ssl_server_credentials(
+        [(_read(settings.tls_key_file), _read(settings.tls_cert_file))],
+        root_certificates=_read(client_ca) if client_ca else None,
+        require_client_auth=client_ca is not None,
+    )
+
+
 class Server:
     """Both transports over one FaceService, started and stopped together."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        keys = load_keys((k.get_secret_value() for k in settings.api_keys), settings.api_keys_file)
+        self.auth = Authenticator(keys)
+        self.limiter = RateLimiter(settings.rate_limit_rps, settings.rate_limit_burst)
+        self.metrics = Metrics()
         self.core = FaceService.create(settings)
+        self.core.attach_metrics(self.metrics)
         self.grpc: GrpcServer = build_grpc_server(
-            self.core, f"{settings.host}:{settings.grpc_port}", settings.max_message_bytes
+            self.core,
+            f"{settings.host}:{settings.grpc_port}",
+            settings.max_message_bytes,
+            interceptors=[ServerInterceptor(self.auth, self.limiter, self.metrics)],
+            credentials=grpc_credentials(settings),
         )
+        self.metrics_port: int | None = None
         self.rest_port: int | None = None
         self._rest: _EmbeddedUvicorn | None = None
         self._rest_task: asyncio.Task[None] | None = None
@@ -53,13 +87,23 @@ class Server:
     async def start(self) -> None:
         await self.grpc.server.start()
         await self.grpc.publish_health(self.core.serving())
+        if self.settings.metrics_enabled:
+            http_server, _ = start_http_server(
+                self.settings.metrics_port, self.settings.host, registry=self.metrics.registry
+            )
+            self.metrics_port = int(http_server.server_port)
         if self.settings.rest_enabled:
             from aurum_ml.rest.app import build_rest_app
 
             sock = _bind(self.settings.host, self.settings.rest_port)
             self.rest_port = sock.getsockname()[1]
+            tls = self.settings
             config = uvicorn.Config(
                 build_rest_app(self.core, self.settings),
+                ssl_certfile=tls.tls_cert_file,
+                ssl_keyfile=tls.tls_key_file,
+                ssl_ca_certs=tls.tls_client_ca_file,
+                ssl_cert_reqs=2 if tls.tls_client_ca_file else 0,  # ssl.CERT_REQUIRED / NONE
                 log_config=None,
                 access_log=False,
                 lifespan="off",
@@ -82,7 +126,8 @@ class Server:
         )
         # One machine-readable line so scripts and tests can find the real ports.
         rest = f" rest_port={self.rest_port}" if self.rest_port else ""
-        print(f"aurum-ml ready grpc_port={self.grpc.port}{rest}", flush=True)
+        metrics = f" metrics_port={self.metrics_port}" if self.metrics_port else ""
+        print(f"aurum-ml ready grpc_port={self.grpc.port}{rest}{metrics}", flush=True)
 
     async def stop(self) -> None:
         """Health NOT_SERVING, refuse new calls, let calls in flight finish."""

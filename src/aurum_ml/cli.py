@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +14,7 @@ from pydantic import ValidationError
 
 from aurum_ml import __version__
 from aurum_ml.errors import AurumError
+from aurum_ml.observability import configure_logging
 from aurum_ml.settings import Settings
 
 _EPILOG = (
@@ -156,11 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as e:
         print(f"aurum-ml: invalid setting:\n{e}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    # JSON lines for the server (log pipelines); plain text for a person at a terminal.
+    configure_logging(settings.log_level, settings.json_logs and args.command == "serve")
     if not settings.manifest_path.exists():
         print(
             f"aurum-ml: {settings.manifest_path} not found; run from the repository root "

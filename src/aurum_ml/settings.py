@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -94,9 +94,39 @@ class Settings(BaseSettings):
     shutdown_grace_s: float = Field(30.0, ge=0.0)
     """Seconds calls in flight get to finish on SIGTERM."""
 
+    api_keys: Annotated[list[SecretStr], NoDecode] = []
+    """API keys callers must present (comma-separated); empty means no authentication."""
+
+    api_keys_file: Path | None = None
+    """File with one API key per line (# comments allowed), added to api_keys."""
+
+    rate_limit_rps: float = Field(0.0, ge=0.0)
+    """Requests per second allowed per API key (per anonymous caller without keys); 0 = off."""
+
+    rate_limit_burst: int = Field(20, ge=1)
+    """Requests a caller may send at once before the rate applies."""
+
+    tls_cert_file: Path | None = None
+    """PEM certificate chain; with tls_key_file it turns on TLS for gRPC and HTTPS for REST."""
+
+    tls_key_file: Path | None = None
+    """PEM private key for tls_cert_file."""
+
+    tls_client_ca_file: Path | None = None
+    """PEM CA bundle; when set, clients must present a certificate it signed (mutual TLS)."""
+
+    metrics_port: int = Field(9464, ge=0, le=65535)
+    """Port of the Prometheus /metrics endpoint (0 = any free port)."""
+
+    metrics_enabled: bool = True
+    """Serve Prometheus metrics."""
+
+    json_logs: bool = True
+    """Log one JSON object per line (with request ids); false for plain text."""
+
     log_level: str = "INFO"
 
-    @field_validator("providers", "allowed_image_hosts", mode="before")
+    @field_validator("providers", "allowed_image_hosts", "api_keys", mode="before")
     @classmethod
     def _split_csv(cls, v: object) -> object:
         # Environment variables are plain strings: accept "a,b" as well as JSON lists.
@@ -105,6 +135,18 @@ class Settings(BaseSettings):
                 return json.loads(v)
             return [s.strip() for s in v.split(",") if s.strip()]
         return v
+
+    @model_validator(mode="after")
+    def _tls_pairs(self) -> Settings:
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise ValueError("AURUM_TLS_CERT_FILE and AURUM_TLS_KEY_FILE must be set together")
+        if self.tls_client_ca_file is not None and self.tls_cert_file is None:
+            raise ValueError("AURUM_TLS_CLIENT_CA_FILE (mutual TLS) needs AURUM_TLS_CERT_FILE")
+        return self
+
+    @property
+    def tls_enabled(self) -> bool:
+        return self.tls_cert_file is not None
 
     @property
     def manifest_path(self) -> Path:

@@ -7,13 +7,14 @@ loop stays free for I/O; similarity is cheap numpy and runs inline.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -38,6 +39,9 @@ from aurum_ml.types import (
     ProcessedImage,
     SimilarityResult,
 )
+
+if TYPE_CHECKING:
+    from aurum_ml.observability import Metrics
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -147,6 +151,22 @@ class FaceService:
                 LoadedModel(role, info, pool is not None, self.registry.errors.get(role, ""))
             )
         return out
+
+    def attach_metrics(self, metrics: Metrics) -> None:
+        """Feed the runtime's counters into Prometheus (the core stays free of it
+        otherwise: it only calls the hooks it is given)."""
+        metrics.admitted.set_function(lambda: float(self.admission.in_flight))
+        for name, runner in self.batchers.items():
+            model = name.removesuffix(".onnx")
+            metrics.queue_depth.labels(model).set_function(functools.partial(_depth, runner))
+            rows = metrics.batch_rows.labels(model)
+            seconds = metrics.inference.labels(model)
+
+            def on_run(n: int, s: float, rows: Any = rows, seconds: Any = seconds) -> None:
+                rows.observe(n)
+                seconds.observe(s)
+
+            runner.on_run = on_run
 
     def begin_shutdown(self) -> None:
         self.shutting_down = True
@@ -292,6 +312,10 @@ class FaceService:
         m = similarity.check_metric(metric)
         q = similarity.as_vector(query, "query")
         return similarity.compare_many(q, candidates, m, self._threshold(m, threshold), top_k)
+
+
+def _depth(runner: BatchingRunner) -> float:
+    return float(runner.queue_depth())
 
 
 async def _gather_items(calls: Sequence[asyncio.Future[T] | object]) -> list[T | AurumError]:

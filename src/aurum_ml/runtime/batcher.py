@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -64,6 +65,8 @@ class BatchingRunner:
         self._queue: deque[_Item] = deque()
         self._free_sessions = pool.options.pool_size
         self.stats = BatchStats()
+        #: Called after every ORT run with (rows, seconds); metrics hook in here.
+        self.on_run: Callable[[int, float], None] | None = None
 
     @property
     def input_names(self) -> list[str]:
@@ -135,6 +138,7 @@ class BatchingRunner:
 
     def _run_batch(self, batch: list[_Item]) -> None:
         total = sum(i.rows for i in batch)
+        started = time.perf_counter()
         try:
             if len(batch) == 1:
                 outputs = self.pool.run(batch[0].feeds)
@@ -159,6 +163,8 @@ class BatchingRunner:
             self.stats.items += len(batch)
             self.stats.rows += total
             self.stats.max_rows = max(self.stats.max_rows, total)
+            if self.on_run is not None:
+                self.on_run(total, time.perf_counter() - started)
             for item in batch:
                 item.done.set()
 

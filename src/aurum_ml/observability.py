@@ -1,0 +1,131 @@
+"""Prometheus metrics and structured (JSON) logs with a request id.
+
+Logs carry method, status, duration, request id and the caller's key
+fingerprint; never image bytes, embeddings or keys.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import time
+import uuid
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+
+_LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
+
+
+class Metrics:
+    """One registry per server, so tests and several servers in a process do not collide."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.requests = Counter(
+            "aurum_requests_total",
+            "Requests by transport, method and status code.",
+            ["transport", "method", "code"],
+            registry=r,
+        )
+        self.errors = Counter(
+            "aurum_request_errors_total",
+            "Failed requests by transport, method and status code.",
+            ["transport", "method", "code"],
+            registry=r,
+        )
+        self.latency = Histogram(
+            "aurum_request_seconds",
+            "Request latency by transport and method.",
+            ["transport", "method"],
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.in_flight = Gauge(
+            "aurum_requests_in_flight", "Requests being handled.", ["transport"], registry=r
+        )
+        self.admitted = Gauge(
+            "aurum_admitted_work",
+            "Requests admitted to the worker pool (running or queued).",
+            registry=r,
+        )
+        self.queue_depth = Gauge(
+            "aurum_batch_queue_depth",
+            "Inference calls waiting for a model session.",
+            ["model"],
+            registry=r,
+        )
+        self.batch_rows = Histogram(
+            "aurum_batch_rows",
+            "Rows (images or faces) per ONNX Runtime run.",
+            ["model"],
+            buckets=(1, 2, 4, 8, 16, 32, 64),
+            registry=r,
+        )
+        self.inference = Histogram(
+            "aurum_inference_seconds",
+            "ONNX Runtime run time per model.",
+            ["model"],
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+
+
+def new_request_id(incoming: str | None) -> str:
+    # Accept a caller's id only if it is short and printable, so it cannot
+    # inject into logs.
+    if incoming and len(incoming) <= 64 and incoming.isprintable() and '"' not in incoming:
+        return incoming
+    return uuid.uuid4().hex
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, object] = {
+            "ts": round(record.created, 3),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+            "request_id": request_id_var.get(),
+        }
+        extra = getattr(record, "fields", None)
+        if isinstance(extra, dict):
+            out.update(extra)
+        if record.exc_info:
+            out["exc"] = self.formatException(record.exc_info)
+        return json.dumps(out, default=str)
+
+
+def configure_logging(level: str, json_logs: bool) -> None:
+    handler = logging.StreamHandler()
+    if json_logs:
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+
+
+access_log = logging.getLogger("aurum_ml.access")
+
+
+def log_request(transport: str, method: str, code: str, started: float, caller: str) -> None:
+    access_log.info(
+        "%s %s %s",
+        transport,
+        method,
+        code,
+        extra={
+            "fields": {
+                "transport": transport,
+                "method": method,
+                "code": code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "caller": caller,
+            }
+        },
+    )

@@ -1,0 +1,116 @@
+"""API-key authentication and per-key rate limits, shared by both transports.
+
+Keys are never stored or logged in clear: the server keeps their SHA-256
+digests and names a caller by a short fingerprint of the digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from aurum_ml.errors import Overloaded, Unauthenticated
+
+ANONYMOUS = "anonymous"
+
+
+def _digest(key: str) -> bytes:
+    return hashlib.sha256(key.encode()).digest()
+
+
+def fingerprint(key: str) -> str:
+    """A short, non-reversible name for a key, safe to log."""
+    return "key-" + _digest(key).hex()[:10]
+
+
+def load_keys(inline: Iterable[str], file: Path | None) -> list[str]:
+    keys = [k.strip() for k in inline if k.strip()]
+    if file is not None:
+        try:
+            lines = file.read_text().splitlines()
+        except OSError as e:
+            raise ValueError(f"cannot read AURUM_API_KEYS_FILE {file}: {e.strerror}") from None
+        keys += [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    short = [fingerprint(k) for k in keys if len(k) < 16]
+    if short:
+        raise ValueError(f"API keys must be at least 16 characters (too short: {', '.join(short)})")
+    return keys
+
+
+class Authenticator:
+    """Checks a presented key; with no keys configured, everyone is let in."""
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        self._digests = {_digest(k): fingerprint(k) for k in keys}
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self._digests)
+
+    def identify(self, presented: str | None) -> str:
+        """The caller's fingerprint, or Unauthenticated."""
+        if not self.enabled:
+            return ANONYMOUS
+        if not presented:
+            raise Unauthenticated(
+                "an API key is required: send 'authorization: Bearer <key>' or 'x-api-key: <key>'"
+            )
+        d = _digest(presented)
+        # Compare against every digest so timing does not reveal which one matched.
+        found = None
+        for known, name in self._digests.items():
+            if hmac.compare_digest(known, d):
+                found = name
+        if found is None:
+            raise Unauthenticated("the API key is not valid")
+        return found
+
+
+def key_from_headers(authorization: str | None, api_key: str | None) -> str | None:
+    if api_key:
+        return api_key.strip()
+    if authorization:
+        scheme, _, token = authorization.strip().partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            return token.strip()
+    return None
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+class RateLimiter:
+    """A token bucket per caller: ``rate`` requests per second, bursts of ``burst``."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.burst = max(1, burst)
+        self._buckets: dict[str, _Bucket] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return self.rate > 0
+
+    def check(self, caller: str) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        with self._lock:
+            b = self._buckets.get(caller)
+            if b is None:
+                b = self._buckets[caller] = _Bucket(float(self.burst), now)
+            b.tokens = min(float(self.burst), b.tokens + (now - b.updated) * self.rate)
+            b.updated = now
+            if b.tokens < 1.0:
+                wait = (1.0 - b.tokens) / self.rate
+                raise Overloaded(f"rate limit exceeded; retry in {wait:.2f} s")
+            b.tokens -= 1.0
