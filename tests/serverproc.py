@@ -99,12 +99,20 @@ def start_server(
     reader = threading.Thread(target=pump, daemon=True)
     reader.start()
     deadline = time.monotonic() + timeout
+
+    def fail(why: str) -> RuntimeError:
+        proc.kill()
+        proc.wait()
+        reader.join(5)
+        assert proc.stdout is not None
+        proc.stdout.close()
+        return RuntimeError(f"{why}:\n" + "".join(output))
+
     while not ready.wait(0.1):
         if time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError("server did not become ready:\n" + "".join(output))
+            raise fail("server did not become ready")
     if not found:
-        raise RuntimeError("server exited before it was ready:\n" + "".join(output))
+        raise fail("server exited before it was ready")
     m = found[0]
     rest = int(m.group(2)) if m.group(2) else None
     metrics = int(m.group(3)) if m.group(3) else None

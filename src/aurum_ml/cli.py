@@ -168,7 +168,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         from aurum_ml.app import serve
 
-        asyncio.run(serve(settings))
+        try:
+            asyncio.run(serve(settings))
+        except (ValueError, OSError) as e:
+            # Bad key files, unreadable certificates, ports in use: the operator's
+            # to fix, so a one-line reason rather than a traceback.
+            print(f"aurum-ml: cannot start the server: {e}", file=sys.stderr)
+            return 2
         return 0
     try:
         return asyncio.run(_local(args, settings))
