@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -18,9 +20,7 @@ import grpc
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = Path(sys.executable).with_name("aurum-ml")
-_READY = re.compile(
-    r"aurum-ml ready grpc_port=(\d+)(?: rest_port=(\d+))?(?: metrics_port=(\d+))?"
-)
+_READY = re.compile(r"aurum-ml ready grpc_port=(\d+)(?: rest_port=(\d+))?(?: metrics_port=(\d+))?")
 
 
 @dataclass
@@ -31,6 +31,7 @@ class ServerProcess:
     metrics_port: int | None = None
     output: list[str] = field(default_factory=list)
     reader: threading.Thread | None = None
+    scratch: Path | None = None
 
     @property
     def grpc_target(self) -> str:
@@ -58,13 +59,19 @@ class ServerProcess:
             self.reader.join(5)
         if self.proc.stdout is not None:
             self.proc.stdout.close()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
         return code
 
 
 def start_server(
     env: dict[str, str] | None = None, args: list[str] | None = None, timeout: float = 60.0
 ) -> ServerProcess:
+    # Each server gets its own face store unless a test names one: the embedded
+    # store locks its folder, and tests must not leave data in the repository.
+    data_dir = tempfile.mkdtemp(prefix="aurum-test-data-")
     full_env = {
+        "AURUM_DATA_DIR": data_dir,
         **os.environ,
         "AURUM_GRPC_PORT": "0",
         "AURUM_REST_PORT": "0",
@@ -106,6 +113,7 @@ def start_server(
         reader.join(5)
         assert proc.stdout is not None
         proc.stdout.close()
+        shutil.rmtree(data_dir, ignore_errors=True)
         return RuntimeError(f"{why}:\n" + "".join(output))
 
     while not ready.wait(0.1):
@@ -123,6 +131,7 @@ def start_server(
         metrics_port=metrics,
         output=output,
         reader=reader,
+        scratch=Path(data_dir) if full_env["AURUM_DATA_DIR"] == data_dir else None,
     )
 
 

@@ -29,10 +29,12 @@ def default_threshold(metric: Metric, cosine_threshold: float) -> float:
 
 
 def _unit(vec: FloatArray, what: str) -> FloatArray:
-    norm = float(np.linalg.norm(vec))
+    # float64: squares of large float32 values would overflow the norm.
+    v64 = vec.astype(np.float64)
+    norm = float(np.linalg.norm(v64))
     if norm == 0.0:
         raise InvalidInput(f"{what} is all zeros; it has no direction to compare")
-    return (vec / norm).astype(np.float32)
+    return (v64 / norm).astype(np.float32)
 
 
 def as_vector(values: Sequence[float] | npt.ArrayLike, what: str) -> FloatArray:
@@ -91,6 +93,11 @@ def compare_many(
     if not np.isfinite(candidates).all():
         raise InvalidInput("candidates contain NaN or infinite values")
     norms = np.linalg.norm(candidates, axis=1)
+    if not np.isfinite(norms).all():
+        # Rare: values so large their squares overflow float32; redo in float64.
+        norms = np.linalg.norm(candidates.astype(np.float64), axis=1)
+        candidates = (candidates / norms[:, None]).astype(np.float32)
+        norms = np.ones(len(candidates), dtype=np.float64)
     zero = np.flatnonzero(norms == 0.0)
     if zero.size:
         raise InvalidInput(f"candidate {int(zero[0])} is all zeros")

@@ -214,3 +214,34 @@ def test_process_resize_keeps_aspect(process_stub, photos):
     assert (resp.width, resp.height) == (400, round(800 * 400 / 1237))
     img = cv2.imdecode(np.frombuffer(resp.image, np.uint8), cv2.IMREAD_COLOR)
     assert img.shape[:2] == (resp.height, resp.width)
+
+
+def test_process_quality_after_align_uses_the_aligned_crop(process_stub, photos):
+    ops = [
+        processing_pb2.Operation(quality=processing_pb2.AssessQuality()),
+        processing_pb2.Operation(align=processing_pb2.Align()),
+        processing_pb2.Operation(quality=processing_pb2.AssessQuality()),
+    ]
+    resp = process_stub.Process(
+        processing_pb2.ProcessRequest(image=_image(photos / "yaoming.jpg"), operations=ops)
+    )
+    assert list(resp.applied) == ["quality", "align", "quality"]
+    assert len(resp.faces) == 1, "the face was detected once and reused"
+    assert 0.0 < resp.quality.overall <= 1.0
+    assert resp.quality.frontality == pytest.approx(1.0, abs=0.05)
+
+
+def test_process_resize_beyond_pixel_limit_is_invalid(process_stub, photos):
+    with pytest.raises(grpc.RpcError) as e:
+        process_stub.Process(
+            processing_pb2.ProcessRequest(
+                image=_image(photos / "yaoming.jpg"),
+                operations=[
+                    processing_pb2.Operation(
+                        resize=processing_pb2.Resize(width=10000, height=10000)
+                    )
+                ],
+            )
+        )
+    assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "pixel limit" in e.value.details()

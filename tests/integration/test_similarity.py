@@ -74,3 +74,15 @@ def test_compare_rejects_bad_embeddings(stub, req):
         stub.Compare(req)
     assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert e.value.details()
+
+
+def test_huge_values_do_not_overflow(stub):
+    a = [1e20, 2e20, 0.0]
+    resp = stub.Compare(similarity_pb2.CompareRequest(embedding_a=a, embedding_b=[1.0, 2.0, 0.0]))
+    assert resp.score == pytest.approx(1.0, abs=1e-5)
+    many = stub.CompareMany(
+        similarity_pb2.CompareManyRequest(
+            query=[1.0, 2.0, 0.0], candidates=[similarity_pb2.Embedding(values=a)]
+        )
+    )
+    assert many.scores[0] == pytest.approx(1.0, abs=1e-5)

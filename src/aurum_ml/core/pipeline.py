@@ -201,20 +201,18 @@ class FacePipeline:
         if not 0 <= encode_quality <= 100:
             raise InvalidInput(f"encode_quality must be 1-100 (0 for 90), got {encode_quality}")
         decoded = self.load_image(source)
-        image = decoded.image
-        fmt: ImageFormat = decoded.format
-        result = ProcessedImage(data=b"", format=fmt, width=0, height=0)
+        state = _ProcessState(image=decoded.image, fmt=decoded.format)
+        result = ProcessedImage(data=b"", format=decoded.format, width=0, height=0)
         for op in operations:
             deadline.check()
-            image, fmt = self._apply(op, image, fmt, result)
-        fmt = output_format or fmt
-        data = encode_image(image, fmt, encode_quality or 90)
-        result.data, result.format = data, fmt
-        result.height, result.width = image.shape[:2]
+            self._apply(op, state, result)
+        fmt = output_format or state.fmt
+        result.data, result.format = encode_image(state.image, fmt, encode_quality or 90), fmt
+        result.height, result.width = state.image.shape[:2]
         return result
 
     def _face_for(
-        self, image: BGRImage, landmarks: Landmarks | None, result: ProcessedImage
+        self, state: _ProcessState, landmarks: Landmarks | None, result: ProcessedImage
     ) -> Face:
         if landmarks is not None:
             pts = landmarks.as_array()
@@ -224,34 +222,56 @@ class FacePipeline:
             w, h = float(x1 - x0) * 2.0, float(y1 - y0) * 2.0
             box = BoundingBox(float(x0) - w / 4, float(y0) - h / 4, w, h)
             return Face(bbox=box, landmarks=landmarks, confidence=1.0)
-        face = self.prominent_face(image, None)
-        result.faces.append(face)
-        return face
+        if state.aligned_size:
+            # Already an aligned crop: the face is where the template puts it;
+            # detecting again on 112 pixels would be slower and may miss it.
+            size = float(state.aligned_size)
+            pts = ARCFACE_TEMPLATE * (size / ALIGNED_SIZE)
+            return Face(BoundingBox(0.0, 0.0, size, size), Landmarks.from_array(pts), 1.0)
+        if state.face is None:
+            state.face = self.prominent_face(state.image, None)
+            result.faces.append(state.face)
+        return state.face
 
-    def _apply(
-        self, op: Operation, image: BGRImage, fmt: ImageFormat, result: ProcessedImage
-    ) -> tuple[BGRImage, ImageFormat]:
+    def _apply(self, op: Operation, state: _ProcessState, result: ProcessedImage) -> None:
         if isinstance(op, ResizeOp):
-            image = _resize(image, op)
+            state.replace(_resize(state.image, op, self.config.limits.max_pixels))
             result.applied.append("resize")
         elif isinstance(op, NormalizeOp):
-            image = _normalize(image, op.mode)
+            # Photometric only: geometry, and so any detected face, stays valid.
+            state.image = _normalize(state.image, op.mode)
             result.applied.append("normalize")
         elif isinstance(op, AlignOp):
             if not 16 <= op.size <= 1024:
                 raise InvalidInput(f"align size must be 16-1024 pixels, got {op.size}")
-            face = self._face_for(image, op.landmarks, result)
-            image = align_face(image, face.landmarks, op.size)
+            face = self._face_for(state, op.landmarks, result)
+            state.replace(align_face(state.image, face.landmarks, op.size))
+            state.aligned_size = op.size
             result.applied.append("align")
         elif isinstance(op, QualityOp):
-            face = self._face_for(image, op.landmarks, result)
-            crop = align_face(image, face.landmarks, ALIGNED_SIZE)
+            face = self._face_for(state, op.landmarks, result)
+            crop = align_face(state.image, face.landmarks, ALIGNED_SIZE)
             result.quality = quality.assess(crop, face.bbox, face.landmarks)
             result.applied.append("quality")
         elif isinstance(op, ConvertOp):
-            fmt = op.format
+            state.fmt = op.format
             result.applied.append("convert")
-        return image, fmt
+
+
+@dataclass(slots=True)
+class _ProcessState:
+    """The image as the operations transform it, and what is known about it."""
+
+    image: BGRImage
+    fmt: ImageFormat
+    face: Face | None = None
+    aligned_size: int = 0
+
+    def replace(self, image: BGRImage) -> None:
+        """A geometric change: earlier detections and alignment no longer apply."""
+        self.image = image
+        self.face = None
+        self.aligned_size = 0
 
 
 def _to_aligned_size(image: BGRImage) -> BGRImage:
@@ -264,7 +284,7 @@ def _to_aligned_size(image: BGRImage) -> BGRImage:
     )
 
 
-def _resize(image: BGRImage, op: ResizeOp) -> BGRImage:
+def _resize(image: BGRImage, op: ResizeOp, max_pixels: int) -> BGRImage:
     h, w = image.shape[:2]
     if op.width < 0 or op.height < 0 or (op.width == 0 and op.height == 0):
         raise InvalidInput("resize needs a positive width, height or both")
@@ -277,6 +297,8 @@ def _resize(image: BGRImage, op: ResizeOp) -> BGRImage:
         sy = op.height / h if op.height else float("inf")
         s = min(sx, sy)
         tw, th = max(1, round(w * s)), max(1, round(h * s))
+    if tw * th > max_pixels:
+        raise InvalidInput(f"resize to {tw}x{th} exceeds the {max_pixels}-pixel limit on images")
     interp = cv2.INTER_AREA if tw * th < w * h else cv2.INTER_LINEAR
     return np.asarray(cv2.resize(image, (tw, th), interpolation=interp), dtype=np.uint8)
 
