@@ -15,6 +15,7 @@ import uvicorn
 from prometheus_client import start_http_server
 
 from aurum_ml.core import FaceService
+from aurum_ml.core.faces import FaceSearch
 from aurum_ml.grpc.interceptors import ServerInterceptor
 from aurum_ml.grpc.server import GrpcServer, build_grpc_server
 from aurum_ml.observability import Metrics
@@ -72,12 +73,18 @@ class Server:
         self.metrics = Metrics()
         self.core = FaceService.create(settings)
         self.core.attach_metrics(self.metrics)
+        # The face store opens here (or is retried later): a failure leaves
+        # FaceStore NOT_SERVING and every other service serving.
+        self.faces = FaceSearch.create(self.core, settings)
+        self.core.faces_serving = lambda: self.faces.serving
+        self._faces_task: asyncio.Task[None] | None = None
         self.grpc: GrpcServer = build_grpc_server(
             self.core,
             f"{settings.host}:{settings.grpc_port}",
             settings.max_message_bytes,
             interceptors=[ServerInterceptor(self.auth, self.limiter, self.metrics)],
             credentials=grpc_credentials(settings),
+            faces=self.faces,
         )
         self.metrics_port: int | None = None
         self.rest_port: int | None = None
@@ -87,6 +94,8 @@ class Server:
     async def start(self) -> None:
         await self.grpc.server.start()
         await self.grpc.publish_health(self.core.serving())
+        self.faces.on_change = lambda _: self.grpc.publish_health(self.core.serving())
+        self._faces_task = asyncio.create_task(self.faces.monitor())
         if self.settings.metrics_enabled:
             http_server, _ = start_http_server(
                 self.settings.metrics_port, self.settings.host, registry=self.metrics.registry
@@ -99,7 +108,14 @@ class Server:
             self.rest_port = sock.getsockname()[1]
             tls = self.settings
             config = uvicorn.Config(
-                build_rest_app(self.core, self.settings),
+                build_rest_app(
+                    self.core,
+                    self.settings,
+                    faces=self.faces,
+                    auth=self.auth,
+                    limiter=self.limiter,
+                    metrics=self.metrics,
+                ),
                 ssl_certfile=tls.tls_cert_file,
                 ssl_keyfile=tls.tls_key_file,
                 ssl_ca_certs=tls.tls_client_ca_file,
@@ -134,12 +150,15 @@ class Server:
         grace = self.settings.shutdown_grace_s
         log.info("shutting down: draining calls for up to %.0f s", grace)
         self.core.begin_shutdown()
+        if self._faces_task is not None:
+            self._faces_task.cancel()
         await self.grpc.enter_shutdown()
         if self._rest is not None:
             self._rest.should_exit = True
         rest_done = self._rest_task if self._rest_task is not None else asyncio.sleep(0)
         await asyncio.gather(self.grpc.server.stop(grace), rest_done)
         self.core.close()
+        self.faces.close()
         log.info("stopped")
 
 
@@ -153,4 +172,11 @@ async def serve(settings: Settings) -> None:
             loop.add_signal_handler(sig, stop.set)
     await server.start()
     await stop.wait()
+    # Further SIGTERMs must not kill the drain half-way (it is already bounded
+    # by the grace period), and the loop's teardown must not restore the
+    # default handler before the process exits. A second Ctrl-C still forces.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):
+            loop.remove_signal_handler(sig)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     await server.stop()

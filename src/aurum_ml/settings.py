@@ -91,6 +91,31 @@ class Settings(BaseSettings):
     match_threshold: float = Field(0.35, ge=-1.0, le=1.0)
     """Cosine similarity at or above which two faces are the same person."""
 
+    data_dir: Path = Path("data")
+    """Folder for the server's persistent data: the embedded face store lives in
+    data_dir/qdrant (and survives restarts)."""
+
+    qdrant_location: str = ""
+    """Embedded face store: a folder, or ":memory:" (lost on exit; tests). Empty means
+    data_dir/qdrant. Only one process may hold a folder open at a time."""
+
+    qdrant_url: str = ""
+    """URL of a Qdrant server (e.g. http://qdrant:6333); when set it is used instead of
+    the embedded store."""
+
+    qdrant_api_key: SecretStr | None = None
+    """API key for the Qdrant server; never logged."""
+
+    qdrant_timeout_s: float = Field(5.0, gt=0.0, le=300.0)
+    """Seconds a Qdrant server call may take."""
+
+    qdrant_collection_prefix: str = Field("aurum_", pattern=r"^[A-Za-z0-9_.-]{0,64}$")
+    """Prefix of our collections, so a shared Qdrant server keeps other applications' apart."""
+
+    store_retry_s: float = Field(10.0, ge=0.0, le=3600.0)
+    """Least seconds between tries to reopen an unavailable face store (on a call and in
+    the background)."""
+
     shutdown_grace_s: float = Field(30.0, ge=0.0)
     """Seconds calls in flight get to finish on SIGTERM."""
 

@@ -79,9 +79,7 @@ def test_different_shapes_never_share_a_run(pool):
     det = SessionPool(ROOT / "models" / "scrfd_500m_bnkps.onnx")
     runner = BatchingRunner(det, max_batch=16, max_wait_ms=30)
     rng = np.random.default_rng(2)
-    inputs = [
-        rng.uniform(-1, 1, (1, 3, s, s)).astype(np.float32) for s in (320, 640, 320, 640)
-    ]
+    inputs = [rng.uniform(-1, 1, (1, 3, s, s)).astype(np.float32) for s in (320, 640, 320, 640)]
     results = _concurrently(runner, inputs)
     for got, x in zip(results, inputs, strict=True):
         assert isinstance(got, np.ndarray)
@@ -91,5 +89,7 @@ def test_different_shapes_never_share_a_run(pool):
 def test_lone_call_runs_without_waiting(pool):
     runner = BatchingRunner(pool, max_batch=16, max_wait_ms=0)
     x = _inputs(1)[0]
-    np.testing.assert_allclose(runner.run({"input.1": x})[0], pool.run({"input.1": x})[0], atol=1e-5)
+    np.testing.assert_allclose(
+        runner.run({"input.1": x})[0], pool.run({"input.1": x})[0], atol=1e-5
+    )
     assert runner.stats.runs == 1 and runner.queue_depth() == 0

@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 #: The services the server exposes, by their short name.
-SERVICES = ("detection", "embedding", "processing", "similarity")
+SERVICES = ("detection", "embedding", "processing", "similarity", "faces")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +71,9 @@ class FaceService:
             max_workers=settings.workers, thread_name_prefix="aurum-work"
         )
         self.pipeline = self._build_pipeline()
+        #: Whether the face store answers; set by whoever opens it (app.py, via
+        #: core.faces.FaceSearch). None: this process runs no face store.
+        self.faces_serving: Callable[[], bool] | None = None
 
     @classmethod
     def create(cls, settings: Settings) -> FaceService:
@@ -140,6 +143,7 @@ class FaceService:
             "embedding": has_detector and self.pipeline.embedder is not None,
             "processing": True,
             "similarity": True,
+            "faces": self.faces_serving is not None and self.faces_serving(),
         }
 
     def models(self) -> list[LoadedModel]:
@@ -179,7 +183,7 @@ class FaceService:
 
     # -- calls -------------------------------------------------------------------
 
-    async def _run(self, name: str, fn: Callable[[Deadline], T], timeout: float | None) -> T:
+    async def run(self, name: str, fn: Callable[[Deadline], T], timeout: float | None) -> T:
         """Run ``fn`` on a worker thread under admission control and a deadline.
 
         ``timeout`` is the client's remaining time, capped by the server's
@@ -224,7 +228,7 @@ class FaceService:
         detector: DetectorName | None = None,
         timeout: float | None = None,
     ) -> Detection:
-        return await self._run(
+        return await self.run(
             "detect",
             lambda d: self.pipeline.detect(image, min_confidence, max_faces, detector, d),
             timeout,
@@ -237,7 +241,7 @@ class FaceService:
         detector: DetectorName | None = None,
         timeout: float | None = None,
     ) -> EmbeddingResult:
-        return await self._run(
+        return await self.run(
             "embed", lambda d: self.pipeline.embed(image, aligned, detector, d), timeout
         )
 
@@ -275,7 +279,7 @@ class FaceService:
         encode_quality: int = 0,
         timeout: float | None = None,
     ) -> ProcessedImage:
-        return await self._run(
+        return await self.run(
             "process",
             lambda d: self.pipeline.process(image, operations, output_format, encode_quality, d),
             timeout,

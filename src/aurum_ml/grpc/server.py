@@ -16,13 +16,16 @@ from aurum.ml.v1 import (
     detection_pb2_grpc,
     embedding_pb2,
     embedding_pb2_grpc,
+    face_store_pb2,
     processing_pb2,
     processing_pb2_grpc,
     similarity_pb2,
     similarity_pb2_grpc,
 )
 from aurum_ml.core import FaceService
+from aurum_ml.core.faces import FaceSearch
 from aurum_ml.grpc import servicers
+from aurum_ml.grpc.faces import add_face_store
 
 #: Short service name (the core's) -> fully qualified gRPC service name.
 SERVICE_NAMES: dict[str, str] = {
@@ -30,6 +33,7 @@ SERVICE_NAMES: dict[str, str] = {
     "embedding": embedding_pb2.DESCRIPTOR.services_by_name["FaceEmbedding"].full_name,
     "processing": processing_pb2.DESCRIPTOR.services_by_name["ImageProcessing"].full_name,
     "similarity": similarity_pb2.DESCRIPTOR.services_by_name["Similarity"].full_name,
+    "faces": face_store_pb2.DESCRIPTOR.services_by_name["FaceStore"].full_name,
 }
 
 _SERVING = health_pb2.HealthCheckResponse.SERVING
@@ -59,6 +63,7 @@ def build_grpc_server(
     max_message_bytes: int,
     interceptors: list[grpc.aio.ServerInterceptor[Any, Any]] | None = None,
     credentials: grpc.ServerCredentials | None = None,
+    faces: FaceSearch | None = None,
 ) -> GrpcServer:
     server = grpc.aio.server(
         interceptors=interceptors or [],
@@ -78,10 +83,12 @@ def build_grpc_server(
         servicers.ImageProcessingServicer(core), server
     )
     similarity_pb2_grpc.add_SimilarityServicer_to_server(servicers.SimilarityServicer(core), server)
+    if faces is not None:
+        add_face_store(server, faces)
     health_servicer = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     names = [
-        *SERVICE_NAMES.values(),
+        *(full for short, full in SERVICE_NAMES.items() if short != "faces" or faces is not None),
         health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
         reflection.SERVICE_NAME,
     ]
