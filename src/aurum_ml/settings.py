@@ -126,7 +126,7 @@ class Settings(BaseSettings):
     """File with one API key per line (# comments allowed), added to api_keys."""
 
     rate_limit_rps: float = Field(0.0, ge=0.0)
-    """Requests per second allowed per API key (per anonymous caller without keys); 0 = off."""
+    """Requests per second allowed per API key (without keys, all callers share one budget); 0 = off."""
 
     rate_limit_burst: int = Field(20, ge=1)
     """Requests a caller may send at once before the rate applies."""
@@ -150,6 +150,7 @@ class Settings(BaseSettings):
     """Log one JSON object per line (with request ids); false for plain text."""
 
     log_level: str = "INFO"
+    """DEBUG, INFO, WARNING or ERROR."""
 
     @field_validator("providers", "allowed_image_hosts", "api_keys", mode="before")
     @classmethod
