@@ -20,7 +20,7 @@ ENV AURUM_HOST=0.0.0.0 \
     AURUM_REST_PORT=8000 \
     AURUM_DATA_DIR=/data
 VOLUME ["/data"]
-EXPOSE 50051 8000
+EXPOSE 50051 8000 9464
 
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
     CMD ["/app/.venv/bin/aurum-ml", "health", "--target", "localhost:50051"]

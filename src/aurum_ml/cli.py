@@ -38,9 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser(
         "serve",
         help="run the gRPC server (and REST gateway)",
-        description="Start the server: FaceDetection, FaceEmbedding, ImageProcessing and "
-        "Similarity on one gRPC port, with grpc.health.v1 and server reflection. "
-        "SIGTERM drains calls in flight and exits 0.",
+        description="Start the server: FaceDetection, FaceEmbedding, ImageProcessing, "
+        "Similarity and FaceStore on one gRPC port (with grpc.health.v1 and server "
+        "reflection), the legacy REST paths on --rest-port and Prometheus metrics on "
+        "AURUM_METRICS_PORT. SIGTERM drains calls in flight and exits 0.",
         epilog=_EPILOG,
     )
     s.add_argument("--host", help="interface to bind (default 0.0.0.0)")
