@@ -17,7 +17,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from aurum_ml.errors import InvalidImage, InvalidInput
+from aurum_ml.errors import InvalidInput
+from aurum_ml.models.inputs import check_bgr_image
 from aurum_ml.runtime.session_pool import Runner
 from aurum_ml.types import BGRImage, BoundingBox, Face, Landmarks, ModelInfo, Point
 
@@ -291,17 +292,7 @@ class MtcnnDetector:
     def detect_raw(self, image: BGRImage) -> tuple[F64, F64]:
         """The cascade's own output: (N, 5) boxes (x1, y1, x2, y2, score) and
         (N, 10) landmarks (five x then five y), unclipped, best first."""
-        if (
-            image.ndim != 3
-            or image.shape[2] != 3
-            or image.dtype != np.uint8
-            or image.shape[0] == 0
-            or image.shape[1] == 0
-        ):
-            raise InvalidImage(
-                f"expected a non-empty HxWx3 uint8 BGR image, got shape {image.shape} "
-                f"dtype {image.dtype}"
-            )
+        check_bgr_image(image)
         # The Keras weights were trained on RGB.
         rgb = np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB), dtype=np.uint8)
         boxes = self._stage1(rgb)

@@ -13,8 +13,9 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from aurum_ml.errors import InvalidImage, InvalidInput
+from aurum_ml.errors import InvalidInput
 from aurum_ml.manifest import ModelSpec
+from aurum_ml.models.inputs import check_bgr_image
 from aurum_ml.runtime.session_pool import Runner
 from aurum_ml.types import BGRImage, BoundingBox, Face, FloatArray, Landmarks, ModelInfo, Point
 
@@ -83,20 +84,6 @@ def _check_input_size(size: tuple[int, int]) -> tuple[int, int]:
     return w, h
 
 
-def _check_image(image: BGRImage) -> None:
-    if (
-        image.ndim != 3
-        or image.shape[2] != 3
-        or image.dtype != np.uint8
-        or image.shape[0] == 0
-        or image.shape[1] == 0
-    ):
-        raise InvalidImage(
-            f"expected a non-empty HxWx3 uint8 BGR image, got shape {image.shape} "
-            f"dtype {image.dtype}"
-        )
-
-
 def _check_limits(min_confidence: float, max_faces: int) -> None:
     if not 0.0 <= min_confidence <= 1.0:
         raise InvalidInput(f"min_confidence must be in [0, 1], got {min_confidence}")
@@ -133,7 +120,7 @@ class ScrfdDetector:
         The image keeps its aspect ratio and is padded right/bottom with black, so
         decoded coordinates map back by one division and no offset.
         """
-        _check_image(image)
+        check_bgr_image(image)
         in_w, in_h = _check_input_size(input_size) if input_size else self.input_size
         img_h, img_w = image.shape[:2]
         # Same arithmetic as InsightFace so sizes (and detections) match it exactly.
