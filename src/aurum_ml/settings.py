@@ -126,7 +126,8 @@ class Settings(BaseSettings):
     """File with one API key per line (# comments allowed), added to api_keys."""
 
     rate_limit_rps: float = Field(0.0, ge=0.0)
-    """Requests per second allowed per API key (without keys, all callers share one budget); 0 = off."""
+    """Requests per second allowed per API key (without keys, all callers share one
+    budget); 0 = off."""
 
     rate_limit_burst: int = Field(20, ge=1)
     """Requests a caller may send at once before the rate applies."""

@@ -41,6 +41,8 @@ from aurum_ml.types import (
 
 ALIGNED_SIZE = 112
 MAX_OUTPUT_SIDE = 10_000
+#: Room in a response message for everything but the processed image.
+RESPONSE_HEADROOM = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +209,16 @@ class FacePipeline:
             deadline.check()
             self._apply(op, state, result)
         fmt = output_format or state.fmt
-        result.data, result.format = encode_image(state.image, fmt, encode_quality or 90), fmt
+        data = encode_image(state.image, fmt, encode_quality or 90)
+        # The answer must fit in one gRPC message like the request did; a
+        # 25 MP PNG of a noisy photo is about 75 MB (and a REST body of 100).
+        limit = self.config.limits.max_bytes - RESPONSE_HEADROOM
+        if len(data) > limit:
+            raise InvalidInput(
+                f"the processed image is {len(data)} bytes as {fmt}, over the {limit}-byte "
+                "limit on answers: ask for a smaller size, or JPEG or WebP"
+            )
+        result.data, result.format = data, fmt
         result.height, result.width = state.image.shape[:2]
         return result
 

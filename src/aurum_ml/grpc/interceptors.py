@@ -19,6 +19,27 @@ _OPEN_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 Behavior = Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]
 
 
+class _Undecodable:
+    """Stands in for a request whose bytes are not a valid message: grpc
+    would otherwise answer UNKNOWN naming the parser's exception class."""
+
+
+_UNDECODABLE = _Undecodable()
+
+
+def _lenient(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
+    if deserializer is None:
+        return None
+
+    def parse(data: bytes) -> Any:
+        try:
+            return deserializer(data)
+        except Exception:
+            return _UNDECODABLE
+
+    return parse
+
+
 class ServerInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
     def __init__(self, auth: Authenticator, limiter: RateLimiter, metrics: Metrics) -> None:
         self.auth = auth
@@ -60,6 +81,11 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
                         self.limiter.check(caller)
                     except AurumError as e:
                         await context.abort(status_for(e), e.message)
+                if request is _UNDECODABLE:
+                    await context.abort(
+                        grpc.StatusCode.INVALID_ARGUMENT,
+                        f"the request is not a valid protobuf message for {method}",
+                    )
                 return await inner(request, context)
             except BaseException:
                 c = context.code()
@@ -81,6 +107,6 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
 
         return grpc.unary_unary_rpc_method_handler(
             behavior,
-            request_deserializer=handler.request_deserializer,
+            request_deserializer=_lenient(handler.request_deserializer),
             response_serializer=handler.response_serializer,
         )

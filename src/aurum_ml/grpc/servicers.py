@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 import grpc
 
@@ -17,11 +18,37 @@ from aurum.ml.v1 import (
     similarity_pb2_grpc,
 )
 from aurum_ml.core import FaceService
-from aurum_ml.errors import AurumError
+from aurum_ml.errors import AurumError, InvalidInput
 from aurum_ml.grpc import converters as cv
 from aurum_ml.grpc.errors import mapped
 
 Ctx = grpc.aio.ServicerContext[Any, Any]
+T = TypeVar("T")
+A = TypeVar("A")
+
+
+async def _per_item(
+    requests: Sequence[Any],
+    convert: Callable[[Any], A],
+    run: Callable[[list[A]], Awaitable[list[T | AurumError]]],
+    max_items: int,
+) -> list[T | AurumError]:
+    """Convert each batch item on its own, so one malformed item (no image,
+    an unknown detector) fails alone, as the batch RPCs promise, instead of
+    failing the whole call."""
+    if len(requests) > max_items:
+        raise InvalidInput(f"the batch has {len(requests)} items; at most {max_items} are accepted")
+    if not requests:
+        return await run([])  # the core says the batch is empty
+    converted: list[A | AurumError] = []
+    for r in requests:
+        try:
+            converted.append(convert(r))
+        except AurumError as e:
+            converted.append(e)
+    good = [c for c in converted if not isinstance(c, AurumError)]
+    results = iter(await run(good) if good else [])
+    return [c if isinstance(c, AurumError) else next(results) for c in converted]
 
 
 class FaceDetectionServicer(detection_pb2_grpc.FaceDetectionServicer):
@@ -40,8 +67,11 @@ class FaceDetectionServicer(detection_pb2_grpc.FaceDetectionServicer):
     async def DetectBatch(
         self, request: detection_pb2.DetectBatchRequest, context: Ctx
     ) -> detection_pb2.DetectBatchResponse:
-        results = await self.core.detect_batch(
-            [cv.detect_args(r) for r in request.requests], timeout=context.time_remaining()
+        results = await _per_item(
+            request.requests,
+            cv.detect_args,
+            lambda items: self.core.detect_batch(items, timeout=context.time_remaining()),
+            self.core.settings.max_batch_items,
         )
         return detection_pb2.DetectBatchResponse(
             results=[
@@ -69,8 +99,11 @@ class FaceEmbeddingServicer(embedding_pb2_grpc.FaceEmbeddingServicer):
     async def EmbedBatch(
         self, request: embedding_pb2.EmbedBatchRequest, context: Ctx
     ) -> embedding_pb2.EmbedBatchResponse:
-        results = await self.core.embed_batch(
-            [cv.embed_args(r) for r in request.requests], timeout=context.time_remaining()
+        results = await _per_item(
+            request.requests,
+            cv.embed_args,
+            lambda items: self.core.embed_batch(items, timeout=context.time_remaining()),
+            self.core.settings.max_batch_items,
         )
         return embedding_pb2.EmbedBatchResponse(
             results=[

@@ -9,6 +9,7 @@ from aurum_ml.images.header import (
     ImageFormat,
     ImageHeader,
     check_jpeg_complete,
+    check_png_complete,
     sniff,
 )
 from aurum_ml.images.limits import ImageLimits, check_byte_size, check_header
@@ -22,6 +23,7 @@ __all__ = [
     "check_byte_size",
     "check_header",
     "check_jpeg_complete",
+    "check_png_complete",
     "decode_image",
     "encode_image",
     "fetch_image_url",

@@ -15,6 +15,9 @@ tests/unit/test_images_decode.py:
 * Truncated JPEG, PNG and WebP data make imdecode return None; the JPEG
   structure check below still runs first because older libjpeg builds fill
   missing rows with grey instead of failing.
+* The PNG reader allocates each chunk's declared length before reading it
+  (up to 4 GB from a 100-byte file), so the PNG chunk structure is walked
+  first, too.
 """
 
 from __future__ import annotations
@@ -26,7 +29,13 @@ import cv2
 import numpy as np
 
 from aurum_ml.errors import InvalidImage
-from aurum_ml.images.header import FORMAT_NAMES, ImageFormat, check_jpeg_complete, sniff
+from aurum_ml.images.header import (
+    FORMAT_NAMES,
+    ImageFormat,
+    check_jpeg_complete,
+    check_png_complete,
+    sniff,
+)
 from aurum_ml.images.limits import ImageLimits, check_byte_size, check_header
 from aurum_ml.types import BGRImage
 
@@ -60,6 +69,8 @@ def decode_image(data: bytes, limits: ImageLimits = _DEFAULT_LIMITS) -> DecodedI
     name = FORMAT_NAMES[header.format]
     if header.format == "jpeg":
         check_jpeg_complete(data)
+    elif header.format == "png":
+        check_png_complete(data)
 
     try:
         image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)

@@ -4,7 +4,8 @@ The dimensions are needed before decoding: OpenCV allocates the full pixel
 buffer from the header's claim (up to 2**30 pixels), so a few hundred kilobytes
 of well-compressed PNG can cost gigabytes. Everything here reads at most the
 first few segments of the file, except ``check_jpeg_complete`` which scans the
-whole JPEG structure with a C-speed regular expression.
+whole JPEG structure with a C-speed regular expression, and
+``check_png_complete`` which walks the PNG's chunk headers.
 
 Only the magic bytes decide the format: file names and client-declared
 content types are not trusted, and OpenCV would happily decode GIF, TIFF,
@@ -93,6 +94,49 @@ def _sniff_png(data: bytes) -> ImageHeader:
     return ImageHeader("png", width, height)
 
 
+# Chunk lengths are 31-bit numbers. A real PNG has a few to a few thousand
+# chunks (image data is usually split every 8-64 KB); the cap bounds the
+# Python loop below on 8 MB of empty 12-byte chunks.
+_PNG_MAX_CHUNK_LENGTH = 2**31 - 1
+_PNG_MAX_CHUNKS = 100_000
+
+
+def check_png_complete(data: bytes) -> None:
+    """Raise InvalidImage unless every chunk of the PNG lies within ``data``,
+    up to and including IEND.
+
+    OpenCV's PNG reader (which also handles APNG) allocates a chunk's declared
+    length before reading it: a 100-byte file whose IDAT claims 3 GB made it
+    allocate and touch 3 GB, whatever the image's size. Walking the chunk
+    headers first refuses such files for the cost of one step per chunk.
+    """
+    size = len(data)
+    pos = len(_PNG_SIGNATURE)
+    for _ in range(_PNG_MAX_CHUNKS):
+        if pos + 8 > size:
+            raise InvalidImage(
+                "could not decode the PNG image: the data is corrupt or truncated "
+                "(it ends before its IEND chunk)"
+            )
+        length, kind = struct.unpack_from(">I4s", data, pos)
+        shown = kind.decode("ascii", "backslashreplace")
+        if length > _PNG_MAX_CHUNK_LENGTH:
+            raise InvalidImage(
+                f"could not decode the PNG image: the data is corrupt "
+                f"(chunk {shown!r} claims {length} bytes)"
+            )
+        end = pos + 12 + length
+        if end > size:
+            raise InvalidImage(
+                "could not decode the PNG image: the data is corrupt or truncated "
+                f"(chunk {shown!r} claims {length} bytes; {max(0, size - pos - 12)} follow)"
+            )
+        if kind == b"IEND":
+            return
+        pos = end
+    raise InvalidImage(f"the PNG data is corrupt: more than {_PNG_MAX_CHUNKS} chunks")
+
+
 # --- WebP ----------------------------------------------------------------------
 
 
@@ -152,6 +196,13 @@ _SCAN_END = re.compile(rb"\xff[\xff]*[^\x00\xd0-\xd7\xff]")
 # (a few hundred at most: ICC profiles split across up to 255 APP2 segments,
 # progressive files with many scans); restart markers inside scans do not count.
 _MAX_JPEG_SEGMENTS = 10_000
+# libjpeg decodes every scan of a progressive JPEG over the whole coefficient
+# buffer, so scans cost CPU in proportion to the image's size whatever their
+# bytes: 1000 copies of one 40-byte refinement scan made a 190 KB 5000x5000
+# file take 11.6 s instead of 0.35 s, on a worker thread no deadline can
+# stop. Encoders write about 10 scans (libjpeg's default progression) and
+# rarely more than a few tens; nvImageCodec caps them at 256 for this reason.
+_MAX_JPEG_SCANS = 100
 
 
 def _jpeg_segments(data: bytes) -> Iterator[tuple[int, int, int]]:
@@ -161,6 +212,7 @@ def _jpeg_segments(data: bytes) -> Iterator[tuple[int, int, int]]:
     Raises InvalidImage when the data ends before EOI.
     """
     pos = 2
+    scans = 0
     for _ in range(_MAX_JPEG_SEGMENTS):
         match = _MARKER.search(data, pos)
         if match is None:
@@ -181,6 +233,13 @@ def _jpeg_segments(data: bytes) -> Iterator[tuple[int, int, int]]:
         end = pos + length
         if end > len(data):
             raise InvalidImage("the JPEG image is truncated inside a segment")
+        if marker == _JPEG_SOS:
+            scans += 1
+            if scans > _MAX_JPEG_SCANS:
+                raise InvalidImage(
+                    f"the JPEG image has more than {_MAX_JPEG_SCANS} scans; "
+                    f"at most {_MAX_JPEG_SCANS} are accepted"
+                )
         yield marker, pos + 2, end
         pos = end
         if marker == _JPEG_SOS:
