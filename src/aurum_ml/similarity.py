@@ -116,12 +116,12 @@ def compare_many(
         idx = idx[np.argsort(order_key[idx], kind="stable")]
     else:
         idx = np.argsort(order_key, kind="stable")
+    # Plain Python lists first: per-element numpy scalar access would cost more
+    # than the matrix product for a thousand candidates.
+    sel = scores[idx]
+    hits = (sel >= threshold) if metric == "cosine" else (sel <= threshold)
     matches = [
-        RankedMatch(
-            index=int(i),
-            score=float(scores[i]),
-            is_match=_is_match(metric, float(scores[i]), threshold),
-        )
-        for i in idx
+        RankedMatch(index=i, score=sc, is_match=m)
+        for i, sc, m in zip(idx.tolist(), sel.tolist(), hits.tolist(), strict=True)
     ]
     return CompareManyResult(scores=scores, matches=matches, threshold=threshold, metric=metric)

@@ -101,3 +101,26 @@ def test_sigterm_drains_calls_in_flight(photos):
     assert all(isinstance(r, embedding_pb2.EmbedResponse) for r in drained), drained
     assert late == grpc.StatusCode.UNAVAILABLE
     assert code == 0, srv.log()
+
+
+def test_batching_on_gives_each_caller_its_own_answer(photos):
+    """With the micro-batcher on, concurrent calls share ORT runs but each gets
+    exactly the answer a lone call gets."""
+
+    async def scenario(target: str) -> tuple[list[object], list[object]]:
+        async with grpc.aio.insecure_channel(target) as ch:
+            stub = embedding_pb2_grpc.FaceEmbeddingStub(ch)
+            names = ["yaoming.jpg", "players.jpg"] * 6
+            together = await asyncio.gather(
+                *(stub.Embed(_embed_req(photos, n), timeout=60) for n in names)
+            )
+            alone = [await stub.Embed(_embed_req(photos, n), timeout=60) for n in names[:2]]
+            return list(together), alone
+
+    env = {"AURUM_BATCHING": "true", "AURUM_BATCH_MAX_WAIT_MS": "5", "AURUM_POOL_SIZE": "1"}
+    with running_server(env=env) as srv:
+        together, alone = asyncio.run(scenario(srv.grpc_target))
+    for i, resp in enumerate(together):
+        want = alone[i % 2]
+        assert resp.face.bbox.x == pytest.approx(want.face.bbox.x, abs=1e-3)
+        assert list(resp.embedding) == pytest.approx(list(want.embedding), abs=1e-4)

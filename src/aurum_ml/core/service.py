@@ -65,7 +65,8 @@ class FaceService:
         self.started_at = time.time()
         self.shutting_down = False
         self.requests: Counter[str] = Counter()
-        self.batchers: dict[str, BatchingRunner] = {}
+        #: The runner of each loaded detector/embedder, by model file name.
+        self.runners: dict[str, SessionPool | BatchingRunner] = {}
         self.admission = Admission(settings.max_pending_requests)
         self._executor = ThreadPoolExecutor(
             max_workers=settings.workers, thread_name_prefix="aurum-work"
@@ -87,10 +88,12 @@ class FaceService:
         return cls(settings, ModelRegistry.load(manifest, options))
 
     def _runner(self, pool: SessionPool) -> Runner:
-        if not self.settings.batching:
-            return pool
-        runner = BatchingRunner(pool, self.settings.batch_max_size, self.settings.batch_max_wait_ms)
-        self.batchers[pool.path.name] = runner
+        runner: SessionPool | BatchingRunner = pool
+        if self.settings.batching:
+            runner = BatchingRunner(
+                pool, self.settings.batch_max_size, self.settings.batch_max_wait_ms
+            )
+        self.runners[pool.path.name] = runner
         return runner
 
     def _build_pipeline(self) -> FacePipeline:
@@ -160,7 +163,7 @@ class FaceService:
         """Feed the runtime's counters into Prometheus (the core stays free of it
         otherwise: it only calls the hooks it is given)."""
         metrics.admitted.set_function(lambda: float(self.admission.in_flight))
-        for name, runner in self.batchers.items():
+        for name, runner in self.runners.items():
             model = name.removesuffix(".onnx")
             metrics.queue_depth.labels(model).set_function(functools.partial(_depth, runner))
             rows = metrics.batch_rows.labels(model)
@@ -318,7 +321,7 @@ class FaceService:
         return similarity.compare_many(q, candidates, m, self._threshold(m, threshold), top_k)
 
 
-def _depth(runner: BatchingRunner) -> float:
+def _depth(runner: SessionPool | BatchingRunner) -> float:
     return float(runner.queue_depth())
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import queue
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,6 +106,9 @@ class SessionPool:
         self._provider = first.get_providers()[0]
         self.runs = 0
         self.busy_seconds = 0.0
+        self._waiting = 0
+        #: Called after every ORT run with (rows, seconds); metrics hook in here.
+        self.on_run: Callable[[int, float], None] | None = None
 
     def _make_session(self) -> ort.InferenceSession:
         so = ort.SessionOptions()
@@ -145,9 +148,17 @@ class SessionPool:
     def provider(self) -> str:
         return str(self._provider)
 
+    def queue_depth(self) -> int:
+        """Callers waiting for a free session (approximate: read without a lock)."""
+        return self._waiting
+
     @contextmanager
     def _session(self) -> Iterator[ort.InferenceSession]:
-        session = self._free.get()
+        self._waiting += 1
+        try:
+            session = self._free.get()
+        finally:
+            self._waiting -= 1
         try:
             yield session
         finally:
@@ -157,6 +168,10 @@ class SessionPool:
         with self._session() as session:
             start = time.perf_counter()
             outputs = session.run(self._output_names, feeds)
-            self.busy_seconds += time.perf_counter() - start
+            took = time.perf_counter() - start
+            self.busy_seconds += took
             self.runs += 1
+        if self.on_run is not None:
+            rows = next(iter(feeds.values())).shape[0] if feeds else 0
+            self.on_run(int(rows), took)
         return [np.asarray(o) for o in outputs]
