@@ -68,8 +68,9 @@ _METRIC_TO_PB = {
 # -- requests -------------------------------------------------------------------
 
 
-def image_in(msg: common_pb2.Image, has_image: bool = True) -> ImageInput:
-    which = msg.WhichOneof("source") if has_image else None
+def image_in(msg: common_pb2.Image) -> ImageInput:
+    # An unset Image field reads as an empty message, whose oneof is unset too.
+    which = msg.WhichOneof("source")
     if which == "data":
         return ImageInput(data=msg.data)
     if which == "url":
@@ -104,7 +105,7 @@ def detect_args(
     req: detection_pb2.DetectRequest,
 ) -> tuple[ImageInput, float, int, DetectorName | None]:
     return (
-        image_in(req.image, req.HasField("image")),
+        image_in(req.image),
         req.min_confidence,
         req.max_faces,
         detector_in(req.detector),
@@ -112,7 +113,7 @@ def detect_args(
 
 
 def embed_args(req: embedding_pb2.EmbedRequest) -> tuple[ImageInput, bool, DetectorName | None]:
-    return image_in(req.image, req.HasField("image")), req.aligned, detector_in(req.detector)
+    return image_in(req.image), req.aligned, detector_in(req.detector)
 
 
 def operations_in(ops: Sequence[processing_pb2.Operation]) -> list[Operation]:

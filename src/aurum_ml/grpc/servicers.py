@@ -124,7 +124,7 @@ class ImageProcessingServicer(processing_pb2_grpc.ImageProcessingServicer):
         self, request: processing_pb2.ProcessRequest, context: Ctx
     ) -> processing_pb2.ProcessResponse:
         result = await self.core.process(
-            cv.image_in(request.image, request.HasField("image")),
+            cv.image_in(request.image),
             cv.operations_in(request.operations),
             cv.format_in(request.output_format),
             request.encode_quality,

@@ -30,6 +30,7 @@ _DESCRIPTIONS: dict[int, str] = {
     401: "An API key is required (authorization: Bearer <key>, or x-api-key) and was "
     "missing or not valid",
     404: "No face found where the operation needs one",
+    409: "The call conflicts with the server's state (e.g. another embedding model)",
     413: "The body or the image is larger than the server accepts",
     415: "Unsupported image format, request Content-Type or Content-Encoding",
     429: "The server is busy or the caller's rate limit is spent; retry with backoff",
@@ -48,9 +49,13 @@ _MAX_LISTED = 3
 _SOURCES = frozenset({"body", "path", "query", "header", "cookie"})
 
 
-def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` entries for the failures an operation can return."""
-    return {c: {"model": ErrorResponse, "description": _DESCRIPTIONS[c]} for c in codes}
+def error_responses(
+    *codes: int, wording: dict[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for the failures an operation can return;
+    ``wording`` replaces the general description where a router knows better."""
+    text = {**_DESCRIPTIONS, **(wording or {})}
+    return {c: {"model": ErrorResponse, "description": text[c]} for c in codes}
 
 
 def error_response(

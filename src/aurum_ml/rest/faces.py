@@ -18,19 +18,17 @@ from aurum_ml.core.faces import FaceInput, FaceSearch
 from aurum_ml.errors import InvalidInput
 from aurum_ml.rest import schemas as s
 from aurum_ml.rest.endpoints import face_out, image_in, model_out, quality_out
-from aurum_ml.rest.errors import MappedRoute
+from aurum_ml.rest.errors import MappedRoute, error_responses
 from aurum_ml.store import FaceRecord, GalleryInfo
 
-_DESCRIPTIONS: dict[int, str] = {
+#: Where the face store's failures mean more than the gateway's general wording.
+_WORDING: dict[int, str] = {
     400: "Bad input: malformed JSON, a wrong or missing field, invalid base64, an "
     "undecodable image, a bad gallery name or subject id, or an argument out of range",
     404: "The gallery or subject does not exist, or the image has no face",
     409: "The gallery was built with another embedding model (or model version): "
     "re-enroll its subjects into a new gallery, or migrate it",
-    413: "The body or the image is larger than the server accepts",
-    415: "Unsupported image format, request Content-Type or Content-Encoding",
     429: "The server is overloaded; retry later",
-    500: "Internal server error (details are in the server log)",
     503: "The face store is unavailable (server down or data folder locked), or a "
     "model this call needs is not loaded",
     504: "The call did not finish within the server's deadline",
@@ -38,12 +36,11 @@ _DESCRIPTIONS: dict[int, str] = {
 
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {c: {"model": s.ErrorResponse, "description": _DESCRIPTIONS[c]} for c in codes}
+    return error_responses(*codes, wording=_WORDING)
 
 
 _IMAGE_ERRORS = _errors(400, 404, 409, 413, 415, 429, 500, 503, 504)
 _STORE_ERRORS = _errors(400, 404, 409, 429, 500, 503, 504)
-_IMAGE_DOC = s._IMAGE_DOC  # the gateway's one wording of the image field
 
 
 class _In(BaseModel):
@@ -62,7 +59,7 @@ class _Out(BaseModel):
 class FaceQuery(_In):
     """Give exactly one of `image` and `embedding`."""
 
-    image: str | None = Field(None, description=_IMAGE_DOC)
+    image: str | None = Field(None, description=s.IMAGE_DOC)
     embedding: list[float] | None = None
     """A 512-d embedding of the server's model (as /api/extract-embedding returns it)."""
     aligned: bool = False

@@ -21,7 +21,7 @@ Metric: TypeAlias = Literal["cosine", "euclidean"]
 Point: TypeAlias = tuple[float, float]
 ServiceStatus: TypeAlias = Literal["SERVING", "NOT_SERVING"]
 
-_IMAGE_DOC = (
+IMAGE_DOC = (
     "Encoded JPEG, PNG or WebP image, base64 (standard or URL-safe alphabet, padding "
     "optional, whitespace ignored). A `data:image/...;base64,` prefix is accepted."
 )
@@ -99,7 +99,7 @@ class ErrorResponse(_Out):
 
 
 class DetectFaceRequest(_In):
-    image: str = Field(description=_IMAGE_DOC)
+    image: str = Field(description=IMAGE_DOC)
     min_confidence: float = 0.0
     """Faces scoring below this are dropped; 0 means the server default (0.5)."""
     max_faces: int = 0
@@ -121,7 +121,7 @@ class DetectFaceResponse(_Out):
 
 
 class ExtractEmbeddingRequest(_In):
-    image: str = Field(description=_IMAGE_DOC)
+    image: str = Field(description=IMAGE_DOC)
     aligned: bool = False
     """false: detect, take the most prominent face, align and embed it. true: the
     image already is an aligned face crop (resized to 112x112 if needed)."""
@@ -204,7 +204,7 @@ OperationItem: TypeAlias = Annotated[
 
 
 class ProcessImageRequest(_In):
-    image: str = Field(description=_IMAGE_DOC)
+    image: str = Field(description=IMAGE_DOC)
     operations: list[OperationItem] = []
     """Applied in order."""
     output_format: ImageFormat | None = None

@@ -17,23 +17,16 @@ from aurum_ml.runtime.session_pool import SessionOptions, SessionPool
 
 log = logging.getLogger(__name__)
 
-# The warm-up input for each family: a batch of one, in the layout the model expects.
-_WARMUP_SHAPES: dict[str, tuple[int, ...]] = {
-    "scrfd": (1, 3, 640, 640),
-    "arcface": (1, 3, 112, 112),
-    "landmark106": (1, 3, 192, 192),
-}
+#: Channel layout of each model family's single input.
+_CHANNELS_LAST = {"scrfd": False, "arcface": False, "landmark106": False, "mtcnn": True}
 
 
 def _warmup_shape(spec: ModelSpec) -> tuple[int, ...]:
-    if spec.family == "mtcnn":
-        h, w = spec.input_size
-        return (1, h, w, 3)
-    h, w = spec.input_size
-    base = _WARMUP_SHAPES.get(spec.family)
-    if base is None:
+    """A batch of one at the manifest's input size, in the family's layout."""
+    if spec.family not in _CHANNELS_LAST:
         raise ValueError(f"unknown model family {spec.family!r}")
-    return (1, 3, h, w)
+    h, w = spec.input_size
+    return (1, h, w, 3) if _CHANNELS_LAST[spec.family] else (1, 3, h, w)
 
 
 def _check_shape(spec: ModelSpec, pool: SessionPool) -> None:
@@ -44,8 +37,6 @@ def _check_shape(spec: ModelSpec, pool: SessionPool) -> None:
     for axis, (declared, wanted) in enumerate(zip(shapes[0], want, strict=True)):
         # Symbolic or dynamic axes (None, 'batch', '?') accept any size.
         if axis > 0 and isinstance(declared, int) and declared not in (wanted, -1):
-            if spec.family in ("scrfd",) or (spec.family == "mtcnn" and spec.role == "mtcnn_pnet"):
-                continue
             raise ValueError(f"input axis {axis} is {declared}, expected {wanted}")
 
 
