@@ -32,6 +32,14 @@ class BoundingBox:
     def area(self) -> float:
         return max(0.0, self.width) * max(0.0, self.height)
 
+    def iou(self, other: BoundingBox) -> float:
+        """Intersection over union; 0 when either box is empty."""
+        iw = min(self.x + self.width, other.x + other.width) - max(self.x, other.x)
+        ih = min(self.y + self.height, other.y + other.height) - max(self.y, other.y)
+        inter = max(0.0, iw) * max(0.0, ih)
+        union = self.area + other.area - inter
+        return inter / union if union > 0 else 0.0
+
     def contains(self, p: Point, margin: float = 0.0) -> bool:
         return (
             self.x - margin <= p.x <= self.x + self.width + margin

@@ -143,3 +143,52 @@ def test_bad_image(scrfd, image):
 
 def test_blank_image_has_no_faces(scrfd):
     assert scrfd.detect(np.full((480, 640, 3), 128, np.uint8)) == []
+
+
+# -- trimmed letterbox ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def scrfd_trim(manifest, pools):
+    return ScrfdDetector(pools["detector"], manifest.models["detector"], padding="trim")
+
+
+@pytest.mark.parametrize(
+    ("image", "canvas"),
+    # players 1237x800 scales to 640x413, yaoming 233x287 to 519x640: each side
+    # rounds up, with the 32-pixel margin, to a multiple of 32, never past 640.
+    [("players", (640, 448)), ("yaoming", (576, 640)), ("gdp", (544, 640))],
+)
+def test_trim_cuts_the_padding(scrfd, scrfd_trim, image, canvas, request):
+    img = request.getfixturevalue(image)
+    square, square_scale = scrfd.preprocess(img)
+    trimmed, scale = scrfd_trim.preprocess(img)
+    w, h = canvas
+    assert trimmed.shape == (1, 3, h, w)
+    assert scale == square_scale
+    # The same pixels at the same scale: the trimmed tensor is a corner of the square one.
+    np.testing.assert_array_equal(trimmed, square[:, :, :h, :w])
+
+
+@pytest.mark.parametrize("image", ["players", "yaoming", "gdp"])
+def test_trim_finds_the_faces_the_square_finds(scrfd, scrfd_trim, image, request):
+    img = request.getfixturevalue(image)
+    square = scrfd.detect(img, min_confidence=0.5)
+    trimmed = scrfd_trim.detect(img, min_confidence=0.5)
+    assert len(trimmed) == len(square) > 0
+    for a in square:
+        best = max(trimmed, key=lambda b: a.bbox.iou(b.bbox))
+        assert a.bbox.iou(best.bbox) > 0.9
+        assert best.confidence == pytest.approx(a.confidence, abs=0.05)
+
+
+def test_trim_postprocess_uses_the_trimmed_size(scrfd_trim, pools, players):
+    tensor, scale = scrfd_trim.preprocess(players)
+    outputs = pools["detector"].run({pools["detector"].input_names[0]: tensor})
+    faces = scrfd_trim.postprocess(outputs, scale, players.shape, 0.5, 0)
+    assert faces == scrfd_trim.detect(players, min_confidence=0.5)
+
+
+def test_padding_must_be_known(manifest, pools):
+    with pytest.raises(ValueError, match="padding"):
+        ScrfdDetector(pools["detector"], manifest.models["detector"], padding="round")  # type: ignore[arg-type]

@@ -103,7 +103,10 @@ class FaceService:
         size = self.settings.detector_input_size
         if (pool := reg.pool("detector")) is not None:
             detectors["scrfd"] = ScrfdDetector(
-                self._runner(pool), specs["detector"], input_size=(size, size)
+                self._runner(pool),
+                specs["detector"],
+                input_size=(size, size),
+                padding=self.settings.detector_padding,
             )
         else:
             unavailable["scrfd"] = reg.why_not("detector")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Literal
 
 import cv2
 import numpy as np
@@ -24,6 +25,10 @@ _ANCHORS_PER_CELL = 2
 # Inputs must divide by the coarsest stride, or the feature maps would not tile
 # the input and the anchor grid would not line up with the outputs.
 _SIZE_MULTIPLE = 32
+# Black kept below and right of the image when the letterbox is trimmed. Without
+# it the image edge meets the network's zero padding (mid-grey once normalised)
+# instead of black, and scores near that edge drift from the square letterbox's.
+TRIM_MARGIN = 32
 # NMS is quadratic in the worst case; a very low min_confidence on a busy image
 # can leave thousands of candidates, almost all of them duplicates of a few faces.
 _MAX_CANDIDATES = 5000
@@ -91,8 +96,22 @@ def _check_limits(min_confidence: float, max_faces: int) -> None:
         raise InvalidInput(f"max_faces must be 0 (unlimited) or positive, got {max_faces}")
 
 
+Padding = Literal["square", "trim"]
+
+
+def _ceil_multiple(value: int) -> int:
+    return -(-value // _SIZE_MULTIPLE) * _SIZE_MULTIPLE
+
+
 class ScrfdDetector:
-    """SCRFD with keypoints; ``input_size`` is (width, height)."""
+    """SCRFD with keypoints; ``input_size`` is (width, height) of the letterbox.
+
+    ``padding="square"`` feeds the whole letterbox, as InsightFace does.
+    ``"trim"`` scales the image exactly as the square letterbox would, then cuts
+    the black padding down to ``trim_margin`` rounded up to a multiple of 32: the
+    network sees the same pixels at the same scale, so it finds the same faces
+    (README, "Detector input size"), and a 4:3 photo costs about 75% of the run.
+    """
 
     def __init__(
         self,
@@ -101,6 +120,8 @@ class ScrfdDetector:
         *,
         input_size: tuple[int, int] | None = None,
         nms_threshold: float = 0.4,
+        padding: Padding = "square",
+        trim_margin: int = TRIM_MARGIN,
     ) -> None:
         if not 0.0 < nms_threshold <= 1.0:
             raise ValueError(f"nms_threshold must be in (0, 1], got {nms_threshold}")
@@ -109,7 +130,35 @@ class ScrfdDetector:
         self._input_name = runner.input_names[0]
         self.input_size = _check_input_size(input_size or spec.input_size)
         self.nms_threshold = nms_threshold
+        if padding not in ("square", "trim"):
+            raise ValueError(f"padding must be 'square' or 'trim', got {padding!r}")
+        if trim_margin < 0:
+            raise ValueError(f"trim_margin must be 0 or more pixels, got {trim_margin}")
+        self.padding: Padding = padding
+        self.trim_margin = trim_margin
         self.info = ModelInfo(spec.name, spec.version, runner.provider)
+
+    def letterbox(
+        self, image_shape: tuple[int, ...], input_size: tuple[int, int] | None = None
+    ) -> tuple[tuple[int, int], tuple[int, int]]:
+        """The scaled image's (width, height) and the network input's (width, height)."""
+        box_w, box_h = _check_input_size(input_size) if input_size else self.input_size
+        img_h, img_w = int(image_shape[0]), int(image_shape[1])
+        # Same arithmetic as InsightFace so sizes (and detections) match it exactly.
+        im_ratio = img_h / img_w
+        if im_ratio > box_h / box_w:
+            new_h = box_h
+            new_w = max(1, int(new_h / im_ratio))
+        else:
+            new_w = box_w
+            new_h = max(1, int(new_w * im_ratio))
+        if self.padding == "square":
+            return (new_w, new_h), (box_w, box_h)
+        canvas = (
+            min(box_w, _ceil_multiple(new_w + self.trim_margin)),
+            min(box_h, _ceil_multiple(new_h + self.trim_margin)),
+        )
+        return (new_w, new_h), canvas
 
     def preprocess(
         self, image: BGRImage, input_size: tuple[int, int] | None = None
@@ -118,20 +167,12 @@ class ScrfdDetector:
 
         Returns the tensor and the factor from original pixels to input pixels.
         The image keeps its aspect ratio and is padded right/bottom with black, so
-        decoded coordinates map back by one division and no offset.
+        decoded coordinates map back by one division and no offset. The tensor's
+        size is ``letterbox(image.shape, input_size)[1]``.
         """
         check_bgr_image(image)
-        in_w, in_h = _check_input_size(input_size) if input_size else self.input_size
-        img_h, img_w = image.shape[:2]
-        # Same arithmetic as InsightFace so sizes (and detections) match it exactly.
-        im_ratio = img_h / img_w
-        if im_ratio > in_h / in_w:
-            new_h = in_h
-            new_w = max(1, int(new_h / im_ratio))
-        else:
-            new_w = in_w
-            new_h = max(1, int(new_w * im_ratio))
-        scale = new_h / img_h
+        (new_w, new_h), (in_w, in_h) = self.letterbox(image.shape, input_size)
+        scale = new_h / image.shape[0]
 
         canvas = np.zeros((in_h, in_w, 3), dtype=np.uint8)
         canvas[:new_h, :new_w] = cv2.resize(image, (new_w, new_h), interpolation=cv2.INTER_LINEAR)
@@ -157,10 +198,10 @@ class ScrfdDetector:
         ``outputs`` are the nine model outputs in model order (scores, boxes,
         keypoints for strides 8, 16, 32), with or without a batch axis;
         ``batch_index`` picks the image when several were run together.
-        ``input_size`` must be the size ``preprocess`` used.
+        ``input_size`` must be the letterbox size ``preprocess`` was given.
         """
         _check_limits(min_confidence, max_faces)
-        in_w, in_h = _check_input_size(input_size) if input_size else self.input_size
+        in_w, in_h = self.letterbox(image_shape, input_size)[1]
         n_levels = len(_STRIDES)
         if len(outputs) != 3 * n_levels:
             raise ValueError(f"SCRFD returns {3 * n_levels} outputs, got {len(outputs)}")
