@@ -69,7 +69,8 @@ def start_server(
 ) -> ServerProcess:
     # Each server gets its own face store unless a test names one: the embedded
     # store locks its folder, and tests must not leave data in the repository.
-    data_dir = tempfile.mkdtemp(prefix="aurum-test-data-")
+    named = (env or {}).get("AURUM_DATA_DIR") or os.environ.get("AURUM_DATA_DIR")
+    data_dir = named or tempfile.mkdtemp(prefix="aurum-test-data-")
     full_env = {
         "AURUM_DATA_DIR": data_dir,
         **os.environ,
@@ -113,7 +114,8 @@ def start_server(
         reader.join(5)
         assert proc.stdout is not None
         proc.stdout.close()
-        shutil.rmtree(data_dir, ignore_errors=True)
+        if not named:
+            shutil.rmtree(data_dir, ignore_errors=True)
         return RuntimeError(f"{why}:\n" + "".join(output))
 
     while not ready.wait(0.1):
@@ -131,7 +133,7 @@ def start_server(
         metrics_port=metrics,
         output=output,
         reader=reader,
-        scratch=Path(data_dir) if full_env["AURUM_DATA_DIR"] == data_dir else None,
+        scratch=None if named else Path(data_dir),
     )
 
 
