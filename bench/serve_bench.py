@@ -74,7 +74,7 @@ IF_PACK = "aurum-bench"
 DET_SIZE = 640
 ALIGNED = 112
 #: Single-client comparisons run in this many rounds, so drift in machine load is shared.
-ROUNDS = 4
+ROUNDS = 10
 #: Seconds at most per (method, image) for the slow single-client baselines
 #: (all-faces pipeline and InsightFace on players.jpg embed 22 faces each call).
 SLOW_BUDGET_S = 6.0

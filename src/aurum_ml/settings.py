@@ -52,7 +52,12 @@ class Settings(BaseSettings):
 
     pool_size: int = Field(2, ge=1, le=64)
     """ONNX Runtime sessions per model. 2 measured best on a 2-core CPU: Detect
-    throughput +25-35% over 1 at the same single-client latency (README, "Tuning")."""
+    throughput +25-35% over 1 at the same single-client latency (README, "Performance
+    and tuning")."""
+
+    secondary_pool_size: int = Field(1, ge=1, le=64)
+    """ONNX Runtime sessions per model for MTCNN and the 106-point landmark model,
+    which no default Detect or Embed uses (one more session of each holds ~19 MB)."""
 
     intra_op_threads: int = Field(0, ge=0, le=256)
     """Threads inside one ORT run; 0 means one per physical core (ORT's choice)."""

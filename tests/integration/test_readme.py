@@ -91,3 +91,23 @@ def test_every_setting_is_documented():
         if f"`AURUM_{name.upper()}`" not in README
     ]
     assert not missing, f"settings missing from the README: {missing}"
+
+
+def _readme_default(value: object) -> str:
+    """How the README's settings table writes a default."""
+    if value is None:
+        return "(unset)"
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value) if value else "(empty)"
+    if value == "":
+        return "(empty)"
+    return str(value)
+
+
+def test_documented_defaults_are_the_real_ones():
+    wrong = []
+    for name, field in Settings.model_fields.items():
+        m = re.search(rf"\| `AURUM_{name.upper()}` \| `([^`]*)` \|", README)
+        if m and m.group(1) != _readme_default(field.default):
+            wrong.append(f"AURUM_{name.upper()}: README {m.group(1)!r}, code {field.default!r}")
+    assert not wrong, "README settings table out of date: " + "; ".join(wrong)

@@ -58,6 +58,10 @@ class LoadedModel:
     error: str = ""
 
 
+#: Manifest roles on every Detect and Embed path.
+PRIMARY_ROLES = frozenset({"detector", "embedder"})
+
+
 class FaceService:
     def __init__(self, settings: Settings, registry: ModelRegistry) -> None:
         self.settings = settings
@@ -85,7 +89,14 @@ class FaceService:
             spin=settings.spin,
             providers=tuple(settings.providers),
         )
-        return cls(settings, ModelRegistry.load(manifest, options))
+        # The detector and the embedder carry every Detect/Embed; the other
+        # models (MTCNN, the 106-point landmarks) get their own, smaller pools.
+        secondary = {
+            role: settings.secondary_pool_size
+            for role in manifest.models
+            if role not in PRIMARY_ROLES
+        }
+        return cls(settings, ModelRegistry.load(manifest, options, pool_sizes=secondary))
 
     def _runner(self, pool: SessionPool) -> Runner:
         runner: SessionPool | BatchingRunner = pool

@@ -7,7 +7,9 @@ load, so the services that do not need it keep serving.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,12 +50,21 @@ class ModelRegistry:
 
     @classmethod
     def load(
-        cls, manifest: Manifest, options: SessionOptions, verify_checksums: bool = True
+        cls,
+        manifest: Manifest,
+        options: SessionOptions,
+        verify_checksums: bool = True,
+        pool_sizes: Mapping[str, int] | None = None,
     ) -> ModelRegistry:
+        """Load every model of the manifest; ``pool_sizes`` overrides the pool
+        size of the roles it names."""
         reg = cls(manifest)
         for role, spec in manifest.models.items():
+            role_options = options
+            if pool_sizes and role in pool_sizes:
+                role_options = dataclasses.replace(options, pool_size=pool_sizes[role])
             try:
-                reg.pools[role] = _load_one(manifest, role, spec, options, verify_checksums)
+                reg.pools[role] = _load_one(manifest, role, spec, role_options, verify_checksums)
             except Exception as e:  # any failure makes just this model unavailable
                 reason = f"{spec.file}: {e}"
                 reg.errors[role] = reason
