@@ -75,6 +75,11 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("image", type=Path, help="JPEG, PNG or WebP file")
     d.add_argument("--min-confidence", type=float, default=0.0, help="drop faces below (0.5)")
     d.add_argument("--draw", type=Path, metavar="OUT.png", help="write the image with boxes")
+    d.add_argument(
+        "--landmarks-106",
+        action="store_true",
+        help="also find each face's 106 landmarks (in --json, and drawn with --draw)",
+    )
 
     e = add_image_cmd(
         "embed",

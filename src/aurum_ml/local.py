@@ -33,11 +33,18 @@ def _face_dict(f: Face) -> dict[str, object]:
             k: [getattr(lm, k).x, getattr(lm, k).y]
             for k in ("left_eye", "right_eye", "nose", "left_mouth", "right_mouth")
         },
+        **({"landmarks_106": [[p.x, p.y] for p in f.landmarks_106]} if f.landmarks_106 else {}),
     }
 
 
 async def detect(core: FaceService, path: Path, data: bytes, args: argparse.Namespace) -> int:
-    det = await core.detect(ImageInput(data=data), args.min_confidence, 0, args.detector)
+    det = await core.detect(
+        ImageInput(data=data),
+        args.min_confidence,
+        0,
+        args.detector,
+        landmarks_106=args.landmarks_106,
+    )
     if args.json:
         print(
             json.dumps(
@@ -73,6 +80,8 @@ async def detect(core: FaceService, path: Path, data: bytes, args: argparse.Name
             )
             for p in f.landmarks.as_array():
                 cv2.circle(image, (round(float(p[0])), round(float(p[1]))), 2, (0, 0, 255), -1)
+            for q in f.landmarks_106:
+                cv2.circle(image, (round(q.x), round(q.y)), 1, (255, 255, 0), -1)
         if not cv2.imwrite(str(args.draw), image):
             raise SystemExit(f"aurum-ml: cannot write {args.draw} (use a .png or .jpg name)")
         if not args.json:

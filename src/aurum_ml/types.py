@@ -74,6 +74,8 @@ class Face:
     bbox: BoundingBox
     landmarks: Landmarks
     confidence: float
+    #: The 106-point model's landmarks, when asked for; empty otherwise.
+    landmarks_106: tuple[Point, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -245,3 +245,56 @@ def test_process_resize_beyond_pixel_limit_is_invalid(process_stub, photos):
         )
     assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "pixel limit" in e.value.details()
+
+
+def _near(p: common_pb2.Point, points: list[common_pb2.Point], tolerance: float) -> bool:
+    return min(float(np.hypot(p.x - q.x, p.y - q.y)) for q in points) <= tolerance
+
+
+def test_landmarks_106_only_when_asked(detect_stub, photos):
+    image = _image(photos / "yaoming.jpg")
+    plain = detect_stub.Detect(detection_pb2.DetectRequest(image=image))
+    assert len(plain.faces) == 1 and not plain.faces[0].landmarks_106
+    dense = detect_stub.Detect(detection_pb2.DetectRequest(image=image, landmarks_106=True))
+    assert len(dense.faces[0].landmarks_106) == 106
+    # Asking for more points does not change what the detector found.
+    assert dense.faces[0].bbox == plain.faces[0].bbox
+
+
+def test_landmarks_106_follow_each_face(detect_stub, photos):
+    resp = detect_stub.Detect(
+        detection_pb2.DetectRequest(image=_image(photos / "players.jpg"), landmarks_106=True)
+    )
+    foreground = [f for f in resp.faces if f.bbox.height >= 40]
+    assert len(foreground) == 16
+    for face in foreground:
+        b, lm = face.bbox, face.landmarks
+        points = list(face.landmarks_106)
+        assert len(points) == 106
+        # The dense points cover the face: all near the box, spread across it.
+        margin = 0.25 * b.height
+        assert all(
+            b.x - margin <= p.x <= b.x + b.width + margin
+            and b.y - margin <= p.y <= b.y + b.height + margin
+            for p in points
+        )
+        xs, ys = [p.x for p in points], [p.y for p in points]
+        assert max(xs) - min(xs) > 0.6 * b.width and max(ys) - min(ys) > 0.6 * b.height
+        # And agree with the detector's own five points: each has a dense point close by.
+        for p in (lm.left_eye, lm.right_eye, lm.nose, lm.left_mouth, lm.right_mouth):
+            assert _near(p, points, 0.15 * b.height), (face.bbox, p)
+
+
+def test_landmarks_106_in_batches(detect_stub, photos):
+    image = _image(photos / "yaoming.jpg")
+    resp = detect_stub.DetectBatch(
+        detection_pb2.DetectBatchRequest(
+            requests=[
+                detection_pb2.DetectRequest(image=image, landmarks_106=True),
+                detection_pb2.DetectRequest(image=image),
+            ]
+        )
+    )
+    with_points, without = (item.response for item in resp.results)
+    assert len(with_points.faces[0].landmarks_106) == 106
+    assert not without.faces[0].landmarks_106

@@ -71,3 +71,19 @@ def test_missing_detector_degrades_only_what_needs_it(tmp_path: Path, photos):
             similarity_pb2.CompareRequest(embedding_a=[1.0, 0.0], embedding_b=[1.0, 0.0])
         )
         assert resp.is_match
+
+
+def test_missing_landmark_model_fails_only_requests_that_ask_for_it(tmp_path: Path, photos):
+    models = tmp_path / "models"
+    shutil.copytree(ROOT / "models", models)
+    (models / "2d106det.onnx").unlink()
+    with running_server(env={"AURUM_MODELS_DIR": str(models)}) as srv, srv.channel() as ch:
+        # Plain detection does not need the 106-point model, so it keeps serving.
+        assert _status(ch, "aurum.ml.v1.FaceDetection") == SERVING
+        stub = detection_pb2_grpc.FaceDetectionStub(ch)
+        image = common_pb2.Image(data=(photos / "yaoming.jpg").read_bytes())
+        assert len(stub.Detect(detection_pb2.DetectRequest(image=image)).faces) == 1
+        with pytest.raises(grpc.RpcError) as e:
+            stub.Detect(detection_pb2.DetectRequest(image=image, landmarks_106=True))
+        assert e.value.code() == grpc.StatusCode.UNAVAILABLE
+        assert "106-point" in e.value.details() and "make models" in e.value.details()

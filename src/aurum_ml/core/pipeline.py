@@ -6,6 +6,7 @@ release the GIL), one request per call, so the event loop never waits on it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,7 +29,7 @@ from aurum_ml.core.operations import (
 )
 from aurum_ml.errors import InvalidInput, NoFaceFound, ServiceUnavailable
 from aurum_ml.images import ImageLimits, decode_image, encode_image, fetch_image_url
-from aurum_ml.models import ArcFaceEmbedder, FaceDetector
+from aurum_ml.models import ArcFaceEmbedder, FaceDetector, Landmark106
 from aurum_ml.types import (
     BGRImage,
     BoundingBox,
@@ -36,6 +37,7 @@ from aurum_ml.types import (
     EmbeddingResult,
     Face,
     Landmarks,
+    Point,
     ProcessedImage,
 )
 
@@ -70,11 +72,13 @@ class FacePipeline:
         detectors: dict[DetectorName, FaceDetector],
         embedder: ArcFaceEmbedder | None,
         unavailable: dict[str, str],
+        landmarker: Landmark106 | None = None,
     ) -> None:
         self.config = config
         self.detectors = detectors
         self.embedder = embedder
         self.unavailable = unavailable
+        self.landmarker = landmarker
 
     # -- inputs --------------------------------------------------------------
 
@@ -125,12 +129,22 @@ class FacePipeline:
         max_faces: int = 0,
         detector: DetectorName | None = None,
         deadline: Deadline | None = None,
+        landmarks_106: bool = False,
     ) -> Detection:
         deadline = deadline or Deadline.never()
-        self.detector(detector)  # fail fast, before decoding, when it is not serving
+        # Fail fast, before decoding, when a model the request needs is not serving.
+        self.detector(detector)
+        landmarker = self._landmarker() if landmarks_106 else None
         decoded = self.load_image(source)
         deadline.check()
         faces, det = self.detect_image(decoded.image, min_confidence, max_faces, detector)
+        if landmarker is not None and faces:
+            deadline.check()
+            points = landmarker.predict_many(decoded.image, [f.bbox for f in faces])
+            faces = [
+                dataclasses.replace(f, landmarks_106=tuple(Point(float(x), float(y)) for x, y in p))
+                for f, p in zip(faces, points, strict=True)
+            ]
         h, w = decoded.image.shape[:2]
         return Detection(faces=faces, image_width=w, image_height=h, model=det.info)
 
@@ -142,6 +156,12 @@ class FacePipeline:
         return max(faces, key=lambda f: f.bbox.area * f.confidence)
 
     # -- embedding -----------------------------------------------------------
+
+    def _landmarker(self) -> Landmark106:
+        if self.landmarker is None:
+            why = self.unavailable.get("landmarks106", "not loaded")
+            raise ServiceUnavailable(f"the 106-point landmark model is not available: {why}")
+        return self.landmarker
 
     def _embedder(self) -> ArcFaceEmbedder:
         if self.embedder is None:

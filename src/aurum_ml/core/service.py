@@ -25,7 +25,13 @@ from aurum_ml.core.pipeline import FacePipeline, PipelineConfig
 from aurum_ml.errors import AurumError, DeadlineExceeded, InvalidInput
 from aurum_ml.images import ImageLimits
 from aurum_ml.manifest import load_manifest
-from aurum_ml.models import ArcFaceEmbedder, FaceDetector, MtcnnDetector, ScrfdDetector
+from aurum_ml.models import (
+    ArcFaceEmbedder,
+    FaceDetector,
+    Landmark106,
+    MtcnnDetector,
+    ScrfdDetector,
+)
 from aurum_ml.runtime import Runner, SessionOptions, SessionPool
 from aurum_ml.runtime.batcher import BatchingRunner
 from aurum_ml.runtime.registry import ModelRegistry
@@ -57,6 +63,9 @@ class LoadedModel:
     loaded: bool
     error: str = ""
 
+
+#: One DetectBatch item: image, min_confidence, max_faces, detector, landmarks_106.
+DetectItem = tuple[ImageInput, float, int, DetectorName | None, bool]
 
 #: Manifest roles on every Detect and Embed path.
 PRIMARY_ROLES = frozenset({"detector", "embedder"})
@@ -134,6 +143,11 @@ class FaceService:
             embedder = ArcFaceEmbedder(self._runner(pool), specs["embedder"])
         else:
             unavailable["embedder"] = reg.why_not("embedder")
+        landmarker = None
+        if (pool := reg.pool("landmarks106")) is not None:
+            landmarker = Landmark106(self._runner(pool), specs["landmarks106"])
+        else:
+            unavailable["landmarks106"] = reg.why_not("landmarks106")
         config = PipelineConfig(
             limits=ImageLimits(
                 max_bytes=self.settings.max_message_bytes,
@@ -145,7 +159,7 @@ class FaceService:
             max_faces=self.settings.max_faces,
             default_detector=self.settings.detector,
         )
-        return FacePipeline(config, detectors, embedder, unavailable)
+        return FacePipeline(config, detectors, embedder, unavailable, landmarker)
 
     # -- status ----------------------------------------------------------------
 
@@ -244,10 +258,13 @@ class FaceService:
         max_faces: int = 0,
         detector: DetectorName | None = None,
         timeout: float | None = None,
+        landmarks_106: bool = False,
     ) -> Detection:
         return await self.run(
             "detect",
-            lambda d: self.pipeline.detect(image, min_confidence, max_faces, detector, d),
+            lambda d: self.pipeline.detect(
+                image, min_confidence, max_faces, detector, d, landmarks_106
+            ),
             timeout,
         )
 
@@ -272,11 +289,13 @@ class FaceService:
 
     async def detect_batch(
         self,
-        items: Sequence[tuple[ImageInput, float, int, DetectorName | None]],
+        items: Sequence[DetectItem],
         timeout: float | None = None,
     ) -> list[Detection | AurumError]:
         self._check_batch(len(items))
-        calls = [self.detect(img, conf, cap, det, timeout) for img, conf, cap, det in items]
+        calls = [
+            self.detect(img, conf, cap, det, timeout, lm106) for img, conf, cap, det, lm106 in items
+        ]
         return await _gather_items(calls)
 
     async def embed_batch(

@@ -103,12 +103,13 @@ def landmarks_in(msg: common_pb2.Landmarks) -> Landmarks:
 
 def detect_args(
     req: detection_pb2.DetectRequest,
-) -> tuple[ImageInput, float, int, DetectorName | None]:
+) -> tuple[ImageInput, float, int, DetectorName | None, bool]:
     return (
         image_in(req.image),
         req.min_confidence,
         req.max_faces,
         detector_in(req.detector),
+        req.landmarks_106,
     )
 
 
@@ -171,6 +172,7 @@ def face_pb(face: Face) -> common_pb2.Face:
             right_mouth=point_pb(lm.right_mouth),
         ),
         confidence=face.confidence,
+        landmarks_106=[point_pb(p) for p in face.landmarks_106],
     )
 
 

@@ -59,8 +59,9 @@ class FaceDetectionServicer(detection_pb2_grpc.FaceDetectionServicer):
     async def Detect(
         self, request: detection_pb2.DetectRequest, context: Ctx
     ) -> detection_pb2.DetectResponse:
+        image, conf, cap, det, lm106 = cv.detect_args(request)
         return cv.detect_pb(
-            await self.core.detect(*cv.detect_args(request), timeout=context.time_remaining())
+            await self.core.detect(image, conf, cap, det, context.time_remaining(), lm106)
         )
 
     @mapped

@@ -3,8 +3,10 @@
 isort:skip_file
 """
 
+from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
+from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 import builtins as _builtins
 import sys
@@ -164,22 +166,30 @@ class Face(_message.Message):
     BBOX_FIELD_NUMBER: _builtins.int
     LANDMARKS_FIELD_NUMBER: _builtins.int
     CONFIDENCE_FIELD_NUMBER: _builtins.int
+    LANDMARKS_106_FIELD_NUMBER: _builtins.int
     confidence: _builtins.float
     """Detector score in [0, 1]."""
     @_builtins.property
     def bbox(self) -> Global___BoundingBox: ...
     @_builtins.property
     def landmarks(self) -> Global___Landmarks: ...
+    @_builtins.property
+    def landmarks_106(self) -> _containers.RepeatedCompositeFieldContainer[Global___Point]:
+        """106 points (InsightFace 2d106det order: contour, brows, eyes, nose, mouth)
+        when the request asked for them; empty otherwise.
+        """
+
     def __init__(
         self,
         *,
         bbox: Global___BoundingBox | None = ...,
         landmarks: Global___Landmarks | None = ...,
         confidence: _builtins.float = ...,
+        landmarks_106: _abc.Iterable[Global___Point] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["bbox", b"bbox", "landmarks", b"landmarks"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["bbox", b"bbox", "confidence", b"confidence", "landmarks", b"landmarks"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["bbox", b"bbox", "confidence", b"confidence", "landmarks", b"landmarks", "landmarks_106", b"landmarks_106"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -27,11 +27,16 @@ class DetectRequest(_message.Message):
     MIN_CONFIDENCE_FIELD_NUMBER: _builtins.int
     MAX_FACES_FIELD_NUMBER: _builtins.int
     DETECTOR_FIELD_NUMBER: _builtins.int
+    LANDMARKS_106_FIELD_NUMBER: _builtins.int
     min_confidence: _builtins.float
     """Faces scoring below this are dropped. 0 means the server default (0.5)."""
     max_faces: _builtins.int
     """At most this many faces, highest confidence first. 0 means the server cap."""
     detector: _common_pb2.Detector.ValueType
+    landmarks_106: _builtins.bool
+    """Also fill each face's landmarks_106 (InsightFace 2d106det): one more model
+    run per image, for all its faces together.
+    """
     @_builtins.property
     def image(self) -> _common_pb2.Image: ...
     def __init__(
@@ -41,10 +46,11 @@ class DetectRequest(_message.Message):
         min_confidence: _builtins.float = ...,
         max_faces: _builtins.int = ...,
         detector: _common_pb2.Detector.ValueType = ...,
+        landmarks_106: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["image", b"image"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["detector", b"detector", "image", b"image", "max_faces", b"max_faces", "min_confidence", b"min_confidence"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["detector", b"detector", "image", b"image", "landmarks_106", b"landmarks_106", "max_faces", b"max_faces", "min_confidence", b"min_confidence"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
