@@ -46,10 +46,16 @@ def test_unknown_service_not_found(channel):
     assert e.value.code() == grpc.StatusCode.NOT_FOUND
 
 
-def test_missing_detector_degrades_only_what_needs_it(tmp_path: Path, photos):
+def _models_without(tmp_path: Path, model_file: str) -> Path:
+    """A copy of the models folder with one model file missing."""
     models = tmp_path / "models"
     shutil.copytree(ROOT / "models", models)
-    (models / "scrfd_500m_bnkps.onnx").unlink()
+    (models / model_file).unlink()
+    return models
+
+
+def test_missing_detector_degrades_only_what_needs_it(tmp_path: Path, photos):
+    models = _models_without(tmp_path, "scrfd_500m_bnkps.onnx")
     with running_server(env={"AURUM_MODELS_DIR": str(models)}) as srv, srv.channel() as ch:
         assert _status(ch, "aurum.ml.v1.FaceDetection") == NOT_SERVING
         assert _status(ch, "aurum.ml.v1.FaceEmbedding") == NOT_SERVING
@@ -74,9 +80,7 @@ def test_missing_detector_degrades_only_what_needs_it(tmp_path: Path, photos):
 
 
 def test_missing_landmark_model_fails_only_requests_that_ask_for_it(tmp_path: Path, photos):
-    models = tmp_path / "models"
-    shutil.copytree(ROOT / "models", models)
-    (models / "2d106det.onnx").unlink()
+    models = _models_without(tmp_path, "2d106det.onnx")
     with running_server(env={"AURUM_MODELS_DIR": str(models)}) as srv, srv.channel() as ch:
         # Plain detection does not need the 106-point model, so it keeps serving.
         assert _status(ch, "aurum.ml.v1.FaceDetection") == SERVING
