@@ -19,6 +19,7 @@ from aurum_ml.core.faces import FaceSearch
 from aurum_ml.grpc.interceptors import ServerInterceptor
 from aurum_ml.grpc.server import GrpcServer, build_grpc_server
 from aurum_ml.observability import Metrics
+from aurum_ml.runtime.heap import IdleHeapTrimmer
 from aurum_ml.security import Authenticator, RateLimiter, load_keys
 from aurum_ml.settings import Settings
 
@@ -94,12 +95,21 @@ class Server:
         self.rest_port: int | None = None
         self._rest: _EmbeddedUvicorn | None = None
         self._rest_task: asyncio.Task[None] | None = None
+        self._trim_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await self.grpc.server.start()
         await self.grpc.publish_health(self.core.serving())
         self.faces.on_change = lambda _: self.grpc.publish_health(self.core.serving())
         self._faces_task = asyncio.create_task(self.faces.monitor())
+        if self.settings.heap_trim_interval_s > 0:
+            admission = self.core.admission
+            trimmer = IdleHeapTrimmer(
+                lambda: admission.in_flight,
+                lambda: admission.admitted,
+                self.settings.heap_trim_interval_s,
+            )
+            self._trim_task = asyncio.create_task(trimmer.run())
         if self.settings.metrics_enabled:
             http_server, _ = start_http_server(
                 self.settings.metrics_port, self.settings.host, registry=self.metrics.registry
@@ -156,6 +166,8 @@ class Server:
         self.core.begin_shutdown()
         if self._faces_task is not None:
             self._faces_task.cancel()
+        if self._trim_task is not None:
+            self._trim_task.cancel()
         await self.grpc.enter_shutdown()
         if self._rest is not None:
             self._rest.should_exit = True

@@ -24,6 +24,8 @@ class Admission:
         self._lock = threading.Lock()
         self._taken = 0
         self.rejected = 0
+        #: Requests admitted since start.
+        self.admitted = 0
 
     @property
     def in_flight(self) -> int:
@@ -37,6 +39,7 @@ class Admission:
                     f"the server is busy ({self.limit} requests in progress); retry with backoff"
                 )
             self._taken += 1
+            self.admitted += 1
 
     def release(self) -> None:
         with self._lock:

@@ -1,0 +1,81 @@
+"""Give the heap memory freed after a burst of work back to the operating system.
+
+glibc keeps freed memory in its arenas, one per thread that allocated it, and
+only trims the top of the main one by itself. After a burst (decoded images,
+ONNX Runtime activations, queued request bodies) the process would sit at its
+burst size for good. ``malloc_trim(0)`` hands every free page of every arena
+back. It runs only when the server has gone idle, so it never competes with
+requests, and only on glibc; elsewhere this is a no-op.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import ctypes.util
+import logging
+from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+
+
+def _load_malloc_trim() -> Callable[[int], int] | None:
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return None
+    try:
+        libc = ctypes.CDLL(name)
+        trim = libc.malloc_trim  # glibc only: musl and macOS have none
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return trim
+
+
+_MALLOC_TRIM = _load_malloc_trim()
+
+
+def trim_heap() -> bool:
+    """Return free heap pages to the OS; False where the C library cannot."""
+    if _MALLOC_TRIM is None:
+        return False
+    # ctypes releases the GIL for the call, so other threads keep running.
+    _MALLOC_TRIM(0)
+    return True
+
+
+class IdleHeapTrimmer:
+    """Trims the heap once the server is idle after having done some work.
+
+    ``in_flight`` counts requests being worked on now and ``admitted`` all
+    requests so far; a trim happens when the first is 0 and the second moved
+    since the last trim, at most once per ``interval_s``.
+    """
+
+    def __init__(
+        self, in_flight: Callable[[], int], admitted: Callable[[], int], interval_s: float
+    ) -> None:
+        if interval_s <= 0:
+            raise ValueError("interval_s must be positive")
+        self._in_flight = in_flight
+        self._admitted = admitted
+        self.interval_s = interval_s
+        self.trims = 0
+
+    @property
+    def available(self) -> bool:
+        return _MALLOC_TRIM is not None
+
+    async def run(self) -> None:
+        if not self.available:
+            log.info("heap trimming unavailable (no glibc malloc_trim)")
+            return
+        last = self._admitted()
+        while True:
+            await asyncio.sleep(self.interval_s)
+            seen = self._admitted()
+            if seen != last and self._in_flight() == 0:
+                await asyncio.to_thread(trim_heap)
+                self.trims += 1
+                last = seen
