@@ -44,12 +44,29 @@ def _parser() -> argparse.ArgumentParser:
         "AURUM_METRICS_PORT. SIGTERM drains calls in flight and exits 0.",
         epilog=_EPILOG,
     )
-    s.add_argument("--host", help="interface to bind (default 0.0.0.0)")
-    s.add_argument("--grpc-port", type=int, help="gRPC port (default 50051; 0 = any free port)")
-    s.add_argument("--rest-port", type=int, help="REST gateway port (default 8000)")
-    s.add_argument("--detector", choices=["scrfd", "mtcnn"], help="default detector (scrfd)")
-    s.add_argument("--workers", type=int, help="worker threads for inference (default 4)")
-    s.add_argument("--pool-size", type=int, help="ONNX Runtime sessions per model (default 1)")
+    s.add_argument("--host", help=f"interface to bind (default {_default('host')})")
+    s.add_argument(
+        "--grpc-port",
+        type=int,
+        help=f"gRPC port (default {_default('grpc_port')}; 0 = any free port)",
+    )
+    s.add_argument(
+        "--rest-port", type=int, help=f"REST gateway port (default {_default('rest_port')})"
+    )
+    s.add_argument(
+        "--detector",
+        choices=["scrfd", "mtcnn"],
+        help=f"default detector ({_default('detector')})",
+    )
+    s.add_argument(
+        "--workers", type=int, help=f"worker threads for inference (default {_default('workers')})"
+    )
+    s.add_argument(
+        "--pool-size",
+        type=int,
+        help="ONNX Runtime sessions for the detector and the embedder "
+        f"(default {_default('pool_size')})",
+    )
 
     h = sub.add_parser(
         "health",
@@ -99,6 +116,11 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("image_a", type=Path)
     c.add_argument("image_b", type=Path)
     return p
+
+
+def _default(name: str) -> object:
+    """A setting's default, so --help cannot drift from the code."""
+    return Settings.model_fields[name].default
 
 
 def _settings(args: argparse.Namespace) -> Settings:

@@ -51,9 +51,9 @@ class Settings(BaseSettings):
     """ONNX Runtime execution providers in order of preference; CPU is the fallback."""
 
     pool_size: int = Field(2, ge=1, le=64)
-    """ONNX Runtime sessions per model. 2 measured best on a 2-core CPU: Detect
-    throughput +25-35% over 1 at the same single-client latency (README, "Performance
-    and tuning")."""
+    """ONNX Runtime sessions for the detector (SCRFD) and the embedder. 2 measured
+    best on a 2-core CPU: Detect throughput +25-35% over 1 at the same single-client
+    latency (README, "Performance and tuning")."""
 
     secondary_pool_size: int = Field(1, ge=1, le=64)
     """ONNX Runtime sessions per model for MTCNN and the 106-point landmark model,
@@ -79,7 +79,7 @@ class Settings(BaseSettings):
     workers: int = Field(2, ge=1, le=256)
     """Threads that run decode, pre/post-processing and inference off the event loop.
     2 measured best on a 2-core CPU: the throughput of 4, with 50-65 MiB less peak
-    RSS (fewer images decoded at once); raise it with AURUM_POOL_SIZE."""
+    RSS (fewer images decoded at once); raise it together with AURUM_POOL_SIZE."""
 
     heap_trim_interval_s: float = Field(0.5, ge=0.0, le=3600.0)
     """How often an idle server gives the memory freed after a burst back to the OS

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
+from aurum_ml.core.pipeline import _with_landmarks_106
 from aurum_ml.errors import InvalidInput
+from aurum_ml.models.landmark106 import MAX_BATCH
 from aurum_ml.types import BoundingBox
 
 
@@ -64,3 +68,23 @@ def test_empty_boxes(landmark106, yaoming):
 def test_rejects_empty_box(landmark106, yaoming):
     with pytest.raises(InvalidInput):
         landmark106.predict(yaoming, BoundingBox(10, 10, 0, 0))
+
+
+def test_more_boxes_than_one_run_takes(landmark106, scrfd, players):
+    # players.jpg has 22 faces: two runs of at most MAX_BATCH, results in box order.
+    boxes = [f.bbox for f in scrfd.detect(players)]
+    assert len(boxes) > MAX_BATCH
+    many = landmark106.predict_many(players, boxes)
+    assert many.shape == (len(boxes), 106, 2)
+    for i in (0, MAX_BATCH - 1, MAX_BATCH, len(boxes) - 1):
+        np.testing.assert_allclose(many[i], landmark106.predict(players, boxes[i]), atol=1e-3)
+
+
+def test_box_clipped_to_nothing_keeps_no_points(landmark106, scrfd, yaoming):
+    # A detector box clipped to zero width at the image edge has no crop to read;
+    # the request must not fail for it, and the other faces still get their points.
+    face = scrfd.detect(yaoming)[0]
+    clipped = dataclasses.replace(face, bbox=BoundingBox(face.bbox.x, face.bbox.y, 0.0, 10.0))
+    got = _with_landmarks_106(landmark106, yaoming, [face, clipped])
+    assert len(got[0].landmarks_106) == 106
+    assert got[1].landmarks_106 == ()

@@ -140,11 +140,7 @@ class FacePipeline:
         faces, det = self.detect_image(decoded.image, min_confidence, max_faces, detector)
         if landmarker is not None and faces:
             deadline.check()
-            points = landmarker.predict_many(decoded.image, [f.bbox for f in faces])
-            faces = [
-                dataclasses.replace(f, landmarks_106=tuple(Point(float(x), float(y)) for x, y in p))
-                for f, p in zip(faces, points, strict=True)
-            ]
+            faces = _with_landmarks_106(landmarker, decoded.image, faces)
         h, w = decoded.image.shape[:2]
         return Detection(faces=faces, image_width=w, image_height=h, model=det.info)
 
@@ -303,6 +299,19 @@ class _ProcessState:
         self.image = image
         self.face = None
         self.aligned_size = 0
+
+
+def _with_landmarks_106(landmarker: Landmark106, image: BGRImage, faces: list[Face]) -> list[Face]:
+    """``faces`` with their 106 points; a box clipped to nothing at the image
+    edge has no crop to look at and keeps none."""
+    usable = [i for i, f in enumerate(faces) if f.bbox.width > 0 and f.bbox.height > 0]
+    points = landmarker.predict_many(image, [faces[i].bbox for i in usable])
+    out = list(faces)
+    for i, p in zip(usable, points, strict=True):
+        out[i] = dataclasses.replace(
+            faces[i], landmarks_106=tuple(Point(float(x), float(y)) for x, y in p)
+        )
+    return out
 
 
 def _to_aligned_size(image: BGRImage) -> BGRImage:

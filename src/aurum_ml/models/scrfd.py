@@ -110,7 +110,7 @@ class ScrfdDetector:
     ``"trim"`` scales the image exactly as the square letterbox would, then cuts
     the black padding down to ``trim_margin`` rounded up to a multiple of 32: the
     network sees the same pixels at the same scale, so it finds the same faces
-    (README, "Detector input size"), and a 4:3 photo costs about 75% of the run.
+    (README, "Detector input size"), and a 4:3 photo costs about 80% of the run.
     """
 
     def __init__(

@@ -4,8 +4,9 @@ glibc keeps freed memory in its arenas, one per thread that allocated it, and
 only trims the top of the main one by itself. After a burst (decoded images,
 ONNX Runtime activations, queued request bodies) the process would sit at its
 burst size for good. ``malloc_trim(0)`` hands every free page of every arena
-back. It runs only when the server has gone idle, so it never competes with
-requests, and only on glibc; elsewhere this is a no-op.
+back. It runs only after a whole interval in which no request came in and none
+was in flight, so it does not compete with steady traffic; and only on glibc,
+elsewhere this is a no-op.
 """
 
 from __future__ import annotations
@@ -46,11 +47,12 @@ def trim_heap() -> bool:
 
 
 class IdleHeapTrimmer:
-    """Trims the heap once the server is idle after having done some work.
+    """Trims the heap once the server has been idle for ``interval_s`` after work.
 
     ``in_flight`` counts requests being worked on now and ``admitted`` all
-    requests so far; a trim happens when the first is 0 and the second moved
-    since the last trim, at most once per ``interval_s``.
+    requests so far. A trim needs a full quiet interval (``admitted`` unchanged
+    since the previous look and nothing in flight) and some work since the last
+    trim; a server that is merely between two requests is not idle.
     """
 
     def __init__(
@@ -71,11 +73,13 @@ class IdleHeapTrimmer:
         if not self.available:
             log.info("heap trimming unavailable (no glibc malloc_trim)")
             return
-        last = self._admitted()
+        trimmed_at = previous = self._admitted()
         while True:
             await asyncio.sleep(self.interval_s)
             seen = self._admitted()
-            if seen != last and self._in_flight() == 0:
+            quiet = seen == previous and self._in_flight() == 0
+            previous = seen
+            if quiet and seen != trimmed_at:
                 await asyncio.to_thread(trim_heap)
                 self.trims += 1
-                last = seen
+                trimmed_at = seen
