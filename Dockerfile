@@ -13,7 +13,8 @@ COPY generated ./generated
 COPY src ./src
 COPY models/manifest.json ./models/manifest.json
 
-RUN make install-runtime models
+# The archives the models came from are only kept for tests and the benchmark.
+RUN make install-runtime models && rm -rf models/.archives
 
 ENV AURUM_HOST=0.0.0.0 \
     AURUM_GRPC_PORT=50051 \

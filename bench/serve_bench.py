@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import contextlib
 import importlib.util
 import json
@@ -294,6 +295,10 @@ class InProcess:
     emb_pool: SessionPool
     #: The reference: the square 640 letterbox, as InsightFace feeds SCRFD.
     detector: ScrfdDetector
+    #: The reference's embedder: the file as its package publishes it, without the
+    #: set-up graph rewrites (aurum_ml.modelpatch) the server's copy has.
+    ref_emb_pool: SessionPool
+    ref_embedder: ArcFaceEmbedder
     #: What the server runs (AURUM_DETECTOR_PADDING and input size).
     core_detector: ScrfdDetector
     embedder: ArcFaceEmbedder
@@ -303,7 +308,7 @@ class InProcess:
     min_conf: float = 0.5
 
     @classmethod
-    def load(cls, settings: Settings, images: dict[str, bytes]) -> InProcess:
+    def load(cls, settings: Settings, images: dict[str, bytes], published: Path) -> InProcess:
         from aurum_ml.core.pipeline import FacePipeline, PipelineConfig
         from aurum_ml.images import ImageLimits
         from aurum_ml.manifest import load_manifest
@@ -319,6 +324,7 @@ class InProcess:
         )
         det_pool = SessionPool(manifest.model_path("detector"), options)
         emb_pool = SessionPool(manifest.model_path("embedder"), options)
+        ref_emb_pool = SessionPool(published / EMBEDDER_FILE, options)
         size = settings.detector_input_size
         spec = manifest.models["detector"]
         detector = ScrfdDetector(det_pool, spec, input_size=(DET_SIZE, DET_SIZE), padding="square")
@@ -326,6 +332,7 @@ class InProcess:
             det_pool, spec, input_size=(size, size), padding=settings.detector_padding
         )
         embedder = ArcFaceEmbedder(emb_pool, manifest.models["embedder"])
+        ref_embedder = ArcFaceEmbedder(ref_emb_pool, manifest.models["embedder"])
         config = PipelineConfig(
             limits=ImageLimits(
                 max_bytes=settings.max_message_bytes,
@@ -343,6 +350,8 @@ class InProcess:
             det_pool=det_pool,
             emb_pool=emb_pool,
             detector=detector,
+            ref_emb_pool=ref_emb_pool,
+            ref_embedder=ref_embedder,
             core_detector=core_detector,
             embedder=embedder,
             pipeline=pipeline,
@@ -364,14 +373,18 @@ class InProcess:
         return self.pipeline.embed(ImageInput(data=self.images[name])).embedding
 
     def pipeline_all_faces(self, name: str) -> int:
-        """decode -> SCRFD 640 -> norm-crop each face -> ArcFace (one batched run)."""
+        """decode -> SCRFD 640 -> norm-crop each face -> ArcFace (one batched run).
+
+        The plain pipeline people write: InsightFace's square letterbox and the
+        model files as published.
+        """
         from aurum_ml.align import align_face
         from aurum_ml.images import decode_image
 
         image = decode_image(self.images[name], self.pipeline.config.limits).image
         faces = self.detector.detect(image, self.min_conf, self.settings.max_faces)
         crops = [align_face(image, f.landmarks, ALIGNED) for f in faces]
-        return int(self.embedder.embed(crops).shape[0])
+        return int(self.ref_embedder.embed(crops).shape[0])
 
     def embed_stages(self, name: str) -> dict[str, float]:
         """FacePipeline.embed taken apart, with each stage timed (seconds)."""
@@ -439,20 +452,26 @@ class InProcess:
         for _ in range(10):
             self.det_pool.run(det_in)
             self.emb_pool.run(one)
+            self.ref_emb_pool.run(one)
         det_s: list[float] = []
         emb_s: list[float] = []
+        ref_s: list[float] = []
         for _ in range(n):
             t0 = time.perf_counter()
             self.det_pool.run(det_in)
             t1 = time.perf_counter()
             self.emb_pool.run(one)
             t2 = time.perf_counter()
+            self.ref_emb_pool.run(one)
+            t3 = time.perf_counter()
             det_s.append(t1 - t0)
             emb_s.append(t2 - t1)
+            ref_s.append(t3 - t2)
         out: dict[str, Any] = {
             "faces": n_faces,
             "scrfd": stats(det_s),
             "arcface_x1": stats(emb_s),
+            "arcface_x1_published": stats(ref_s),
             "scrfd_plus_arcface_x1": stats([a + b for a, b in zip(det_s, emb_s, strict=True)]),
         }
         if n_faces > 1:
@@ -478,6 +497,8 @@ class InsightFaceApp:
     def __init__(
         self, root: str, intra: int, spin: bool, images: dict[str, str], tuned: bool
     ) -> None:
+        """``root`` holds the model pack: the published files for "shipped", the
+        server's rewritten ones for "tuned"."""
         import insightface  # type: ignore[import-untyped,import-not-found,unused-ignore]
         import onnxruntime as ort
         from insightface.app import (  # type: ignore[import-untyped,import-not-found,unused-ignore]
@@ -594,7 +615,7 @@ def insightface_worker() -> int:
                 reply({"ok": True})
                 return 0
             if not apps:
-                apps = open_apps(msg["root"], msg["intra"], msg["spin"], msg["images"])
+                apps = open_apps(msg["roots"], msg["intra"], msg["spin"], msg["images"])
                 reply(apps["shipped"].describe())
             else:
                 reply({"s": apps[msg["variant"]].time(msg["image"], int(msg["n"]))})
@@ -604,9 +625,9 @@ def insightface_worker() -> int:
 
 
 def open_apps(
-    root: str, intra: int, spin: bool, images: dict[str, str]
+    roots: dict[str, str], intra: int, spin: bool, images: dict[str, str]
 ) -> dict[str, InsightFaceApp]:
-    return {v: InsightFaceApp(root, intra, spin, images, v == "tuned") for v in IF_VARIANTS}
+    return {v: InsightFaceApp(roots[v], intra, spin, images, v == "tuned") for v in IF_VARIANTS}
 
 
 @dataclass
@@ -622,22 +643,34 @@ class InsightFaceSide:
     cpu: Callable[[], float] = lambda: _self_cpu_s()
 
 
-def make_model_pack() -> Path:
-    """A FaceAnalysis model root: <tmp>/models/<IF_PACK>/ with our two model files."""
-    root = Path(tempfile.mkdtemp(prefix="aurum-bench-if-"))
-    pack = root / "models" / IF_PACK
+def make_model_pack(parent: Path, files: Path) -> Path:
+    """A FaceAnalysis model root: <parent>/models/<IF_PACK>/ with two model files."""
+    pack = parent / "models" / IF_PACK
     pack.mkdir(parents=True)
     for f in (DETECTOR_FILE, EMBEDDER_FILE):
-        shutil.copyfile(ROOT / "models" / f, pack / f)
-    return root
+        shutil.copyfile(files / f, pack / f)
+    return parent
 
 
-def open_insightface(args: argparse.Namespace, settings: Settings, root: Path) -> InsightFaceSide:
+def published_models(dest: Path) -> Path:
+    """The detector and embedder exactly as their package publishes them, in dest."""
+    from aurum_ml.manifest import load_manifest
+    from aurum_ml.modelfetch import published_model
+
+    manifest = load_manifest(ROOT / "models" / "manifest.json")
+    for role in ("detector", "embedder"):
+        published_model(manifest, role, dest)
+    return dest
+
+
+def open_insightface(
+    args: argparse.Namespace, settings: Settings, roots: dict[str, str]
+) -> InsightFaceSide:
     if args.skip_insightface:
         return InsightFaceSide(None, {}, "skipped (--skip-insightface)")
     images = {n: str(PHOTOS / n) for n in IMAGES}
     config = {
-        "root": str(root),
+        "roots": roots,
         "intra": settings.intra_op_threads,
         "spin": settings.spin,
         "images": images,
@@ -653,7 +686,7 @@ def open_insightface(args: argparse.Namespace, settings: Settings, root: Path) -
         pid = proxy.proc.pid
         return InsightFaceSide(proxy.time, info, "ok", proxy.close, partial(_proc_cpu_s, pid))
     try:
-        apps = open_apps(str(root), settings.intra_op_threads, settings.spin, images)
+        apps = open_apps(roots, settings.intra_op_threads, settings.spin, images)
     except Exception as e:
         return InsightFaceSide(None, {}, f"InsightFace failed to load: {e}")
 
@@ -912,7 +945,10 @@ async def run_bench(args: argparse.Namespace) -> dict[str, Any]:
 
     # In-process floors, before the server exists --------------------------------------
     log("loading the in-process models")
-    inproc = InProcess.load(settings, images)
+    scratch = Path(tempfile.mkdtemp(prefix="aurum-bench-"))
+    atexit.register(shutil.rmtree, scratch, True)
+    published = published_models(scratch / "published")
+    inproc = InProcess.load(settings, images, published)
     result["onnxruntime"]["provider"] = inproc.provider
     result["onnxruntime"]["session"] = {
         "intra_op_threads": settings.intra_op_threads,
@@ -934,8 +970,11 @@ async def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         per = [inproc.embed_stages(name) for _ in range(n)]
         breakdown[name] = {k: stats([p[k] for p in per]).p50_ms for k in per[0]}
 
-    if_root = make_model_pack()
-    insight = open_insightface(args, settings, if_root)
+    if_roots = {
+        "shipped": str(make_model_pack(scratch / "if-shipped", published)),
+        "tuned": str(make_model_pack(scratch / "if-tuned", ROOT / "models")),
+    }
+    insight = open_insightface(args, settings, if_roots)
     log(f"InsightFace: {insight.status}")
 
     # The server ------------------------------------------------------------------------
@@ -975,7 +1014,6 @@ async def run_bench(args: argparse.Namespace) -> dict[str, Any]:
             if code != 0:
                 log(f"server exited with {code}:\n{server.log()[-3000:]}")
         insight.close()
-        shutil.rmtree(if_root, ignore_errors=True)
 
     result["server_exit_code"] = code
     result["raw_ort"] = {
@@ -1274,7 +1312,7 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
         if "insightface_tuned" in y:
             tuned = y["insightface_tuned"]["p50_ms"]
             detail += (
-                f" (InsightFace given this server's ORT settings: {tuned:.2f} ms, "
+                f" (InsightFace given this server's models and ORT settings: {tuned:.2f} ms, "
                 f"{srv / tuned:.3f}x)"
             )
         add("single-client Embed yaoming <= 0.75x InsightFace", srv <= 0.75 * ins, detail)
@@ -1357,7 +1395,7 @@ def report(r: dict[str, Any]) -> str:
         f"ORT session : intra_op_threads={intra}{' (ORT default: one per core)' * (intra == 0)}"
         f", inter_op_threads=1, spinning={'on' if sess['spin'] else 'off'}, "
         f"{sess['graph_optimization']}; the same for the server, the in-process floors and "
-        "InsightFace",
+        "InsightFace tuned (InsightFace as shipped keeps its own)",
         "server      : " + ", ".join(f"{k}={v}" for k, v in s.items() if k != "providers"),
         f"server env  : {' '.join(f'{k}={v}' for k, v in r['server_env'].items()) or '(defaults)'}"
         f"; for isolation: {' '.join(f'{k}={v}' for k, v in r['server_env_isolation'].items())}",
@@ -1420,6 +1458,7 @@ def report(r: dict[str, Any]) -> str:
     labels = {
         "scrfd": "raw ORT: SCRFD session.run, the server's input",
         "arcface_x1": "raw ORT: ArcFace session.run, 1 crop",
+        "arcface_x1_published": "raw ORT: ArcFace x1, the file as published (PRelu)",
         "scrfd_plus_arcface_x1": "raw ORT: SCRFD + ArcFace x1",
         "arcface_all": "raw ORT: ArcFace session.run, all crops in 1 batch",
     }
@@ -1434,9 +1473,9 @@ def report(r: dict[str, Any]) -> str:
     single_labels = {
         "core_detect": "core Detect: FacePipeline.detect (decode, SCRFD)",
         "core_embed": "core Embed: FacePipeline.embed (prominent face, +quality)",
-        "pipeline_all_faces": "pipeline @640: decode, SCRFD, norm-crop, ArcFace each face",
-        "insightface": "InsightFace FaceAnalysis.get as shipped (decode, det 640, rec all)",
-        "insightface_tuned": "InsightFace FaceAnalysis.get, the server's ORT settings",
+        "pipeline_all_faces": "pipeline @640: decode, SCRFD, norm-crop, ArcFace (published files)",
+        "insightface": "InsightFace FaceAnalysis.get as shipped (published files, ORT defaults)",
+        "insightface_tuned": "InsightFace FaceAnalysis.get, the server's models + ORT settings",
         "server_detect": "server Detect over gRPC, 1 client (interleaved)",
         "server_embed": "server Embed over gRPC, 1 client (interleaved)",
         "core_detect_adjacent": "core Detect, in blocks next to the grid cells",
@@ -1492,7 +1531,7 @@ def report(r: dict[str, Any]) -> str:
             "1-client Embed p50: server / InsightFace as shipped"
         ),
         "latency_c1_p50_server_embed_over_insightface_tuned": (
-            "1-client Embed p50: server / InsightFace with the server's ORT settings"
+            "1-client Embed p50: server / InsightFace with the server's models + ORT"
         ),
         "latency_c1_p50_server_embed_over_raw_ort": "1-client Embed p50: server / raw ORT",
         "latency_c1_p50_server_detect_over_core_detect": (
@@ -1512,7 +1551,7 @@ def report(r: dict[str, Any]) -> str:
             "16-client Embed req/s / InsightFace as shipped, single stream"
         ),
         "throughput_c16_embed_over_insightface_tuned_single_stream": (
-            "16-client Embed req/s / InsightFace with the server's ORT settings"
+            "16-client Embed req/s / InsightFace with the server's models + ORT"
         ),
     }
     out.append(

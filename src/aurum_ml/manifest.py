@@ -24,7 +24,8 @@ class ModelSpec:
     mean: float
     std: float
     licence: str
-    patch: str | None = None
+    #: Graph rewrites (aurum_ml.modelpatch) applied after unpacking, in order.
+    patches: tuple[str, ...] = ()
     patched_sha256: str | None = None
     embedding_size: int | None = None
 
@@ -44,7 +45,7 @@ class ModelSpec:
             mean=float(d["mean"]),
             std=float(d["std"]),
             licence=d["licence"],
-            patch=d.get("patch"),
+            patches=tuple(d.get("patches", ())),
             patched_sha256=d.get("patched_sha256"),
             embedding_size=d.get("embedding_size"),
         )

