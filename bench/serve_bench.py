@@ -372,11 +372,11 @@ class InProcess:
 
         return self.pipeline.embed(ImageInput(data=self.images[name])).embedding
 
-    def pipeline_all_faces(self, name: str) -> int:
+    def pipeline_all_faces(self, name: str, rewritten: bool = False) -> int:
         """decode -> SCRFD 640 -> norm-crop each face -> ArcFace (one batched run).
 
         The plain pipeline people write: InsightFace's square letterbox and the
-        model files as published.
+        model files as published; ``rewritten`` swaps in the server's embedder file.
         """
         from aurum_ml.align import align_face
         from aurum_ml.images import decode_image
@@ -384,7 +384,8 @@ class InProcess:
         image = decode_image(self.images[name], self.pipeline.config.limits).image
         faces = self.detector.detect(image, self.min_conf, self.settings.max_faces)
         crops = [align_face(image, f.landmarks, ALIGNED) for f in faces]
-        return int(self.ref_embedder.embed(crops).shape[0])
+        embedder = self.embedder if rewritten else self.ref_embedder
+        return int(embedder.embed(crops).shape[0])
 
     def embed_stages(self, name: str) -> dict[str, float]:
         """FacePipeline.embed taken apart, with each stage timed (seconds)."""
@@ -1093,6 +1094,7 @@ async def measure_server(
                 "server_embed",
                 "core_embed",
                 "pipeline_all_faces",
+                "pipeline_all_faces_rewritten",
                 "insightface",
                 "insightface_tuned",
             )
@@ -1118,6 +1120,8 @@ async def measure_server(
                 emb_cell.lat_s += await drive_seq(client.call("Embed", name, 0), per_round)
             local("core_embed", partial(inproc.core_embed, name), per_round)
             local("pipeline_all_faces", partial(inproc.pipeline_all_faces, name), k_all)
+            rewritten = partial(inproc.pipeline_all_faces, name, rewritten=True)
+            local("pipeline_all_faces_rewritten", rewritten, k_all)
             if insight.timer is not None:
                 for variant in IF_VARIANTS:
                     key = "insightface" if variant == "shipped" else "insightface_tuned"
@@ -1299,10 +1303,13 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
     y = result["single_client"]["yaoming.jpg"]
     srv = y["server_embed"]["p50_ms"]
     pipe = y["pipeline_all_faces"]["p50_ms"]
+    same = y["pipeline_all_faces_rewritten"]["p50_ms"]
     add(
         "single-client Embed yaoming <= 1.15x in-process pipeline @640",
         srv <= 1.15 * pipe,
-        f"server p50 {srv:.2f} ms vs in-process {pipe:.2f} ms = {srv / pipe:.3f}x",
+        f"server p50 {srv:.2f} ms vs in-process on the published model files {pipe:.2f} ms"
+        f" = {srv / pipe:.3f}x (the same pipeline on the server's rewritten files: "
+        f"{same:.2f} ms, {srv / same:.3f}x)",
     )
     if "insightface" in y:
         ins = y["insightface"]["p50_ms"]
@@ -1474,6 +1481,7 @@ def report(r: dict[str, Any]) -> str:
         "core_detect": "core Detect: FacePipeline.detect (decode, SCRFD)",
         "core_embed": "core Embed: FacePipeline.embed (prominent face, +quality)",
         "pipeline_all_faces": "pipeline @640: decode, SCRFD, norm-crop, ArcFace (published files)",
+        "pipeline_all_faces_rewritten": "pipeline @640, the server's rewritten embedder file",
         "insightface": "InsightFace FaceAnalysis.get as shipped (published files, ORT defaults)",
         "insightface_tuned": "InsightFace FaceAnalysis.get, the server's models + ORT settings",
         "server_detect": "server Detect over gRPC, 1 client (interleaved)",

