@@ -318,7 +318,7 @@ class InProcess:
         manifest = load_manifest(ROOT / "models" / "manifest.json")
         options = SessionOptions(
             pool_size=1,
-            intra_op_threads=settings.intra_op_threads,
+            intra_op_threads=single_stream_threads(settings),
             spin=settings.spin,
             providers=tuple(settings.providers),
         )
@@ -672,7 +672,7 @@ def open_insightface(
     images = {n: str(PHOTOS / n) for n in IMAGES}
     config = {
         "roots": roots,
-        "intra": settings.intra_op_threads,
+        "intra": single_stream_threads(settings),
         "spin": settings.spin,
         "images": images,
     }
@@ -687,7 +687,7 @@ def open_insightface(
         pid = proxy.proc.pid
         return InsightFaceSide(proxy.time, info, "ok", proxy.close, partial(_proc_cpu_s, pid))
     try:
-        apps = open_apps(roots, settings.intra_op_threads, settings.spin, images)
+        apps = open_apps(roots, single_stream_threads(settings), settings.spin, images)
     except Exception as e:
         return InsightFaceSide(None, {}, f"InsightFace failed to load: {e}")
 
@@ -901,9 +901,19 @@ def apply_server_env(pairs: Sequence[str]) -> tuple[dict[str, str], dict[str, st
     return env, extra
 
 
+def single_stream_threads(settings: Settings) -> int:
+    """Intra-op threads the server gives a call it has to itself (0: one per core);
+    the in-process floors and InsightFace tuned get the same."""
+    from aurum_ml.core.service import pool_threads, solo_threads
+
+    solo = solo_threads(settings)
+    return pool_threads(settings) if solo is None else solo
+
+
 def settings_json(s: Settings) -> dict[str, Any]:
     keys = (
         "intra_op_threads",
+        "solo_session",
         "pool_size",
         "spin",
         "batching",
@@ -921,6 +931,7 @@ def settings_json(s: Settings) -> dict[str, Any]:
 
 
 async def run_bench(args: argparse.Namespace) -> dict[str, Any]:
+    from aurum_ml.core import service
     from aurum_ml.settings import Settings
 
     t_start = time.perf_counter()
@@ -952,7 +963,8 @@ async def run_bench(args: argparse.Namespace) -> dict[str, Any]:
     inproc = InProcess.load(settings, images, published)
     result["onnxruntime"]["provider"] = inproc.provider
     result["onnxruntime"]["session"] = {
-        "intra_op_threads": settings.intra_op_threads,
+        "intra_op_threads": single_stream_threads(settings),
+        "server_pool_intra_op_threads": service.pool_threads(settings),
         "inter_op_threads": 1,
         "spin": settings.spin,
         "graph_optimization": "ORT_ENABLE_ALL",
@@ -1401,8 +1413,10 @@ def report(r: dict[str, Any]) -> str:
         f"(server reports {r['sanity'].get('server_provider') or '?'})",
         f"ORT session : intra_op_threads={intra}{' (ORT default: one per core)' * (intra == 0)}"
         f", inter_op_threads=1, spinning={'on' if sess['spin'] else 'off'}, "
-        f"{sess['graph_optimization']}; the same for the server, the in-process floors and "
-        "InsightFace tuned (InsightFace as shipped keeps its own)",
+        f"{sess['graph_optimization']}; the same for the in-process floors, InsightFace "
+        "tuned and a server call that runs alone (its solo session); under load each of "
+        f"the server's pool sessions has {sess['server_pool_intra_op_threads']} thread(s) "
+        "(InsightFace as shipped keeps its own settings)",
         "server      : " + ", ".join(f"{k}={v}" for k, v in s.items() if k != "providers"),
         f"server env  : {' '.join(f'{k}={v}' for k, v in r['server_env'].items()) or '(defaults)'}"
         f"; for isolation: {' '.join(f'{k}={v}' for k, v in r['server_env_isolation'].items())}",

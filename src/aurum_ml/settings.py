@@ -60,7 +60,14 @@ class Settings(BaseSettings):
     which no default Detect or Embed uses (one more session of each holds ~19 MB)."""
 
     intra_op_threads: int = Field(0, ge=0, le=256)
-    """Threads inside one ORT run; 0 means one per physical core (ORT's choice)."""
+    """Threads inside one ORT run of a pool session; 0 shares the CPUs out among the
+    pool (CPUs / AURUM_POOL_SIZE, at least 1), so a loaded server runs each call on
+    its own cores."""
+
+    solo_session: bool = True
+    """One more detector and embedder session, with a thread per core, for a run
+    that has the server to itself: the lowest latency for one client, while under
+    load the pool's leaner sessions spend less CPU per call (README, "Tuning")."""
 
     spin: bool = False
     """Let ORT's intra-op threads spin-wait (faster alone, slower when models share cores)."""

@@ -9,8 +9,10 @@ from aurum_ml.runtime.session_pool import SessionOptions
 from aurum_ml.settings import Settings
 
 
-def test_pool_sizes_override_only_the_roles_named(manifest: Manifest) -> None:
-    reg = ModelRegistry.load(manifest, SessionOptions(pool_size=2), pool_sizes={"landmarks106": 1})
+def test_per_role_options_override_only_the_roles_named(manifest: Manifest) -> None:
+    reg = ModelRegistry.load(
+        manifest, SessionOptions(pool_size=2), per_role={"landmarks106": SessionOptions()}
+    )
     assert not reg.errors
     assert reg.pools["landmarks106"].options.pool_size == 1
     assert reg.pools["detector"].options.pool_size == 2

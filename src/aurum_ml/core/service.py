@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -71,6 +72,22 @@ DetectItem = tuple[ImageInput, float, int, DetectorName | None, bool]
 PRIMARY_ROLES = frozenset({"detector", "embedder"})
 
 
+def pool_threads(settings: Settings) -> int:
+    """Intra-op threads of each pool session: the setting, or the CPUs this
+    process may use shared out among the pool."""
+    if settings.intra_op_threads:
+        return settings.intra_op_threads
+    return max(1, len(os.sched_getaffinity(0)) // settings.pool_size)
+
+
+def solo_threads(settings: Settings) -> int | None:
+    """Intra-op threads of the solo session (0: ORT's choice, one per core), or
+    None where it would have no more threads than a pool session."""
+    if not settings.solo_session or len(os.sched_getaffinity(0)) <= pool_threads(settings):
+        return None
+    return 0
+
+
 class FaceService:
     def __init__(self, settings: Settings, registry: ModelRegistry) -> None:
         self.settings = settings
@@ -94,18 +111,24 @@ class FaceService:
         manifest = load_manifest(settings.manifest_path)
         options = SessionOptions(
             pool_size=settings.pool_size,
-            intra_op_threads=settings.intra_op_threads,
+            intra_op_threads=pool_threads(settings),
             spin=settings.spin,
             providers=tuple(settings.providers),
+            solo_intra_op_threads=solo_threads(settings),
+            shared_arena=True,
         )
         # The detector and the embedder carry every Detect/Embed; the other
-        # models (MTCNN, the 106-point landmarks) get their own, smaller pools.
-        secondary = {
-            role: settings.secondary_pool_size
-            for role in manifest.models
-            if role not in PRIMARY_ROLES
-        }
-        return cls(settings, ModelRegistry.load(manifest, options, pool_sizes=secondary))
+        # models (MTCNN, the 106-point landmarks) get their own, smaller pools,
+        # no solo session, and malloc: P-Net meets a new input shape at every
+        # pyramid level, which no arena should keep.
+        secondary = SessionOptions(
+            pool_size=settings.secondary_pool_size,
+            intra_op_threads=settings.intra_op_threads,
+            spin=settings.spin,
+            providers=options.providers,
+        )
+        per_role = {role: secondary for role in manifest.models if role not in PRIMARY_ROLES}
+        return cls(settings, ModelRegistry.load(manifest, options, per_role))
 
     def _runner(self, pool: SessionPool) -> Runner:
         runner: SessionPool | BatchingRunner = pool

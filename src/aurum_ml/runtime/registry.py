@@ -7,7 +7,6 @@ load, so the services that do not need it keep serving.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -53,16 +52,14 @@ class ModelRegistry:
         cls,
         manifest: Manifest,
         options: SessionOptions,
+        per_role: Mapping[str, SessionOptions] | None = None,
         verify_checksums: bool = True,
-        pool_sizes: Mapping[str, int] | None = None,
     ) -> ModelRegistry:
-        """Load every model of the manifest; ``pool_sizes`` overrides the pool
-        size of the roles it names."""
+        """Load every model of the manifest; ``per_role`` overrides ``options``
+        for the roles it names."""
         reg = cls(manifest)
         for role, spec in manifest.models.items():
-            role_options = options
-            if pool_sizes and role in pool_sizes:
-                role_options = dataclasses.replace(options, pool_size=pool_sizes[role])
+            role_options = (per_role or {}).get(role, options)
             try:
                 reg.pools[role] = _load_one(manifest, role, spec, role_options, verify_checksums)
             except Exception as e:  # any failure makes just this model unavailable

@@ -5,11 +5,27 @@ from worker threads. The pool bounds how many runs of one model are in flight:
 on a small machine two sessions spinning their intra-op threads on the same
 cores slow each other down, so size and threads are settings chosen by
 measurement (see README, "Tuning").
+
+One thread count cannot serve both one caller and many. Alone, a run is
+fastest spread over every core; under load, runs that each keep to their share
+of the cores finish more of them per second, since splitting every operator
+across threads costs CPU (on 2 cores, Embed took 29 ms of CPU per call on two
+threads and 22 ms on one). So a CPU pool can hold one extra "solo" session with
+more threads, used only while no other run of the process is in flight.
+
+Memory: without an arena, ORT mallocs each run's tensors, and glibc keeps the
+large blocks freed by one worker thread in that thread's arena, where another
+thread's run cannot reuse them; with three sessions per model the peak RSS
+under 16 clients grew by 50-90 MiB. Sessions that opt in share one ORT arena
+instead: it keeps the most that the runs in flight at one time have needed and
+lends it to whichever session runs next (README, "Tuning"). Per-session arenas
+are no answer: each keeps every block it ever grew to.
 """
 
 from __future__ import annotations
 
 import queue
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -58,6 +74,12 @@ class SessionOptions:
     inter_op_threads: int = 1
     spin: bool = False
     providers: Sequence[str] = ("CPUExecutionProvider",)
+    #: Threads of the solo session (0: ORT's choice, one per physical core);
+    #: None: no solo session. Built only where the model runs on the CPU.
+    solo_intra_op_threads: int | None = None
+    #: Take CPU memory from one arena that every such session of the process
+    #: shares, instead of from malloc (see the module's notes on memory).
+    shared_arena: bool = False
 
 
 _GPU_PROVIDERS = frozenset({"CUDAExecutionProvider", "TensorrtExecutionProvider"})
@@ -85,19 +107,87 @@ def available_providers(preferred: Sequence[str]) -> list[str]:
     return chosen
 
 
-class SessionPool:
-    """``pool_size`` sessions of one model; ``run`` borrows one for the call."""
+class RunCount:
+    """ORT runs in flight, over every pool that shares this count."""
 
-    def __init__(self, path: Path, options: SessionOptions | None = None) -> None:
+    def __init__(self) -> None:
+        self._n = 0
+        self._lock = threading.Lock()
+
+    @property
+    def value(self) -> int:
+        return self._n
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        with self._lock:
+            self._n += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._n -= 1
+
+
+#: The default count: every pool of the process, so a run of the detector and
+#: one of the embedder see each other.
+PROCESS_RUNS = RunCount()
+
+
+_arena_lock = threading.Lock()
+_arena_registered = False
+
+
+def _register_shared_arena() -> None:
+    """Give ORT's environment one CPU arena, once per process, for sessions that
+    opt in with ``session.use_env_allocators``."""
+    global _arena_registered
+    with _arena_lock:
+        if _arena_registered:
+            return
+        info = ort.OrtMemoryInfo(
+            "Cpu", ort.OrtAllocatorType.ORT_ARENA_ALLOCATOR, 0, ort.OrtMemType.DEFAULT
+        )
+        # Grow by what a run asks for, not by doubling: the arena then holds what
+        # the runs in flight need, not the next power of two above it.
+        ort.create_and_register_allocator(info, ort.OrtArenaCfg({"arena_extend_strategy": 1}))
+        _arena_registered = True
+
+
+#: After a run of more than one row, the arena frees the regions no run is using:
+#: the memory a 22-face batch needed is not kept for single-face calls.
+_SHRINK = ort.RunOptions()
+_SHRINK.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+
+
+class SessionPool:
+    """``pool_size`` sessions of one model; ``run`` borrows one for the call,
+    the solo session when it is free and nothing else is running."""
+
+    def __init__(
+        self,
+        path: Path,
+        options: SessionOptions | None = None,
+        runs: RunCount = PROCESS_RUNS,
+    ) -> None:
         self.path = path
         self.options = options or SessionOptions()
         if self.options.pool_size < 1:
             raise ValueError("pool_size must be at least 1")
+        self._runs = runs
         self._free: queue.SimpleQueue[ort.InferenceSession] = queue.SimpleQueue()
         sessions = [self._make_session() for _ in range(self.options.pool_size)]
         for s in sessions:
             self._free.put(s)
         first = sessions[0]
+        solo_threads = self.options.solo_intra_op_threads
+        self._solo: ort.InferenceSession | None = None
+        # On a GPU the threads do not carry the work; one more session would
+        # only hold device memory.
+        if solo_threads is not None and first.get_providers()[0] == "CPUExecutionProvider":
+            self._solo = self._make_session(solo_threads)
+        self._solo_lock = threading.Lock()
+        self.solo_runs = 0
         self._input_names = [i.name for i in first.get_inputs()]
         self._input_shapes: list[list[int | str | None]] = [
             list(i.shape) for i in first.get_inputs()
@@ -110,9 +200,9 @@ class SessionPool:
         #: Called after every ORT run with (rows, seconds); metrics hook in here.
         self.on_run: Callable[[int, float], None] | None = None
 
-    def _make_session(self) -> ort.InferenceSession:
+    def _make_session(self, threads: int | None = None) -> ort.InferenceSession:
         so = ort.SessionOptions()
-        so.intra_op_num_threads = self.options.intra_op_threads
+        so.intra_op_num_threads = self.options.intra_op_threads if threads is None else threads
         so.inter_op_num_threads = self.options.inter_op_threads
         so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         so.log_severity_level = 3
@@ -123,6 +213,9 @@ class SessionPool:
         # two calls on a 13 MP image) and never gave it back. SCRFD and
         # ArcFace run as fast without it.
         so.enable_cpu_mem_arena = False
+        if self.options.shared_arena:
+            _register_shared_arena()
+            so.add_session_config_entry("session.use_env_allocators", "1")
         if not self.options.spin:
             so.add_session_config_entry("session.intra_op.allow_spinning", "0")
             so.add_session_config_entry("session.inter_op.allow_spinning", "0")
@@ -152,8 +245,20 @@ class SessionPool:
         """Callers waiting for a free session (approximate: read without a lock)."""
         return self._waiting
 
+    @property
+    def has_solo(self) -> bool:
+        return self._solo is not None
+
     @contextmanager
     def _session(self) -> Iterator[ort.InferenceSession]:
+        solo = self._solo
+        if solo is not None and self._runs.value == 0 and self._solo_lock.acquire(blocking=False):
+            try:
+                self.solo_runs += 1
+                yield solo
+            finally:
+                self._solo_lock.release()
+            return
         self._waiting += 1
         try:
             session = self._free.get()
@@ -165,13 +270,15 @@ class SessionPool:
             self._free.put(session)
 
     def run(self, feeds: Feeds) -> Outputs:
-        with self._session() as session:
+        first = next(iter(feeds.values()), None)
+        rows = int(first.shape[0]) if first is not None and first.ndim else 0
+        shrink = _SHRINK if self.options.shared_arena and rows > 1 else None
+        with self._session() as session, self._runs.running():
             start = time.perf_counter()
-            outputs = session.run(self._output_names, feeds)
+            outputs = session.run(self._output_names, feeds, shrink)
             took = time.perf_counter() - start
             self.busy_seconds += took
             self.runs += 1
         if self.on_run is not None:
-            rows = next(iter(feeds.values())).shape[0] if feeds else 0
-            self.on_run(int(rows), took)
+            self.on_run(rows, took)
         return [np.asarray(o) for o in outputs]

@@ -1,0 +1,139 @@
+"""The session pool's solo session: taken by a run that has the process to
+itself, never while another run is in flight, and giving the same answers."""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from aurum_ml.core.service import PRIMARY_ROLES, FaceService, pool_threads, solo_threads
+from aurum_ml.manifest import Manifest
+from aurum_ml.runtime.session_pool import RunCount, SessionOptions, SessionPool
+from aurum_ml.settings import Settings
+from tests.serverproc import ROOT
+
+EMBEDDER = ROOT / "models" / "w600k_mbf.onnx"
+
+
+@pytest.fixture(scope="module")
+def runs() -> RunCount:
+    return RunCount()
+
+
+@pytest.fixture(scope="module")
+def pool(runs: RunCount) -> SessionPool:
+    options = SessionOptions(pool_size=2, intra_op_threads=1, solo_intra_op_threads=2)
+    return SessionPool(EMBEDDER, options, runs)
+
+
+@pytest.fixture(scope="module")
+def reference() -> SessionPool:
+    return SessionPool(EMBEDDER, SessionOptions(intra_op_threads=1), RunCount())
+
+
+def _faces(n: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(3)
+    return [rng.uniform(-1, 1, (1, 3, 112, 112)).astype(np.float32) for _ in range(n)]
+
+
+def test_a_lone_run_takes_the_solo_session(pool: SessionPool, reference: SessionPool) -> None:
+    assert pool.has_solo
+    (x,) = _faces(1)
+    before = pool.solo_runs
+    got = pool.run({"input.1": x})[0]
+    assert pool.solo_runs == before + 1
+    # Two threads sum in another order than one: equal up to float rounding.
+    np.testing.assert_allclose(got, reference.run({"input.1": x})[0], rtol=1e-4, atol=1e-4)
+
+
+def test_a_run_beside_another_takes_a_pool_session(
+    pool: SessionPool, runs: RunCount, reference: SessionPool
+) -> None:
+    (x,) = _faces(1)
+    before = pool.solo_runs
+    with runs.running():  # another model's run, in flight meanwhile
+        got = pool.run({"input.1": x})[0]
+        assert runs.value == 1
+    assert pool.solo_runs == before
+    assert runs.value == 0
+    np.testing.assert_allclose(got, reference.run({"input.1": x})[0], rtol=1e-4, atol=1e-4)
+
+
+def test_concurrent_callers_each_get_their_own_answer(
+    pool: SessionPool, reference: SessionPool
+) -> None:
+    faces = _faces(24)
+    want = [reference.run({"input.1": x})[0] for x in faces]
+    start = threading.Barrier(6)
+
+    def call(i: int) -> np.ndarray:
+        if i < 6:
+            start.wait()
+        return pool.run({"input.1": faces[i]})[0]
+
+    with ThreadPoolExecutor(6) as ex:
+        got = list(ex.map(call, range(len(faces))))
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-4)
+
+
+def test_a_failing_run_leaves_the_count_at_zero(pool: SessionPool, runs: RunCount) -> None:
+    with pytest.raises(Exception, match="input"):
+        pool.run({"input.1": np.zeros((1, 3, 7, 7), dtype=np.float32)})
+    assert runs.value == 0
+    (x,) = _faces(1)
+    before = pool.solo_runs
+    pool.run({"input.1": x})
+    assert pool.solo_runs == before + 1  # the solo session was given back
+
+
+def test_no_solo_session_unless_asked() -> None:
+    plain = SessionPool(EMBEDDER, SessionOptions(intra_op_threads=1), RunCount())
+    assert not plain.has_solo
+    plain.run({"input.1": _faces(1)[0]})
+    assert plain.solo_runs == 0
+
+
+def test_only_the_detector_and_embedder_get_a_solo_session(manifest: Manifest) -> None:
+    settings = Settings(models_dir=manifest.directory)
+    service = FaceService.create(settings)
+    try:
+        solo = {role: pool.has_solo for role, pool in service.registry.pools.items()}
+    finally:
+        service.close()
+    wanted = solo_threads(settings) is not None  # not on a one-CPU machine
+    assert solo == {role: wanted and role in PRIMARY_ROLES for role in manifest.models}
+
+
+def test_pool_threads_share_the_cpus_out() -> None:
+    cpus = len(os.sched_getaffinity(0))
+    assert pool_threads(Settings(pool_size=2)) == max(1, cpus // 2)
+    assert pool_threads(Settings(pool_size=cpus * 4)) == 1
+    assert pool_threads(Settings(pool_size=2, intra_op_threads=3)) == 3
+
+
+def _rss_mib() -> float:
+    with open(f"/proc/{os.getpid()}/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def test_a_large_batch_gives_its_memory_back_to_the_shared_arena() -> None:
+    pool = SessionPool(EMBEDDER, SessionOptions(intra_op_threads=1, shared_arena=True), RunCount())
+    (x,) = _faces(1)
+    pool.run({"input.1": x})
+    before = _rss_mib()
+    big = pool.run({"input.1": np.repeat(x, 48, axis=0)})[0]
+    # 48 faces at once need ~220 MiB of tensors; kept, they would stay in RSS.
+    assert _rss_mib() - before < 80
+    np.testing.assert_allclose(big[47], pool.run({"input.1": x})[0][0], rtol=1e-4, atol=1e-4)
+
+
+def test_no_solo_session_where_the_pool_already_has_every_cpu() -> None:
+    cpus = len(os.sched_getaffinity(0))
+    assert solo_threads(Settings(pool_size=1)) is None
+    assert solo_threads(Settings(pool_size=2, solo_session=False)) is None
+    assert solo_threads(Settings(pool_size=2)) == (0 if cpus > 1 else None)
