@@ -64,8 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--pool-size",
         type=int,
-        help="ONNX Runtime sessions for the detector and the embedder "
-        f"(default {_default('pool_size')})",
+        help="ONNX Runtime sessions for the detector and the embedder, sharing the "
+        f"CPUs under load (default {_default('pool_size')}; each model also has a solo "
+        "session for a call that runs alone, AURUM_SOLO_SESSION)",
     )
 
     h = sub.add_parser(
