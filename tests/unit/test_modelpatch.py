@@ -77,6 +77,40 @@ def test_prelu_rewrite_keeps_every_value() -> None:
     np.testing.assert_array_equal(after, before)
 
 
+def test_prelu_relu_sum_rewrite_keeps_every_value() -> None:
+    per_channel = np.array([-0.8, -0.1, 0.0, 0.05, 0.25, 0.5, 0.94, 1.0]).reshape(C, 1, 1)
+    steep = np.array([1.3, 2.0, 7.5, -3.0, 1.0001, 0.3, 12.0, 1.7]).reshape(1, C, 1, 1)
+    free = None
+    shared = np.array([0.3])  # broadcast over every axis, not per channel
+    not_finite = np.full((C, 1, 1), np.inf)
+    model = _prelu_graph([per_channel, steep, free, shared, not_finite, per_channel[::-1]])
+    rng = np.random.default_rng(1)
+    feeds = {
+        "x": (rng.standard_normal((1, 3, 16, 16)) * 50).astype(np.float32),
+        "s2": rng.uniform(-2, 2, (C, 1, 1)).astype(np.float32),
+    }
+    before = _run(model, feeds)
+    patched = onnx.ModelProto()
+    patched.CopyFrom(model)
+    # Any constant per-channel slope qualifies (the steep ones too); a fed, a
+    # shared or an infinite slope does not.
+    assert modelpatch.prelu_as_relu_sum(patched) == 3
+    onnx.checker.check_model(patched)
+    ops = [n.op_type for n in patched.graph.node]
+    assert ops.count("PRelu") == 3 and ops.count("Relu") == 3 and ops.count("Conv") == 1 + 6
+    after = _run(patched, feeds)
+    assert (after < 0).any() and (after > 0).any()
+    np.testing.assert_array_equal(after, before)
+
+
+def test_prelu_relu_sum_needs_a_known_4d_input() -> None:
+    model = _prelu_graph([np.full((C, 1, 1), 0.25)])
+    del model.graph.node[0]  # no Conv: the PRelu reads a graph input of unknown rank
+    model.graph.input[0].name = "h0"
+    model.graph.input[0].type.tensor_type.ClearField("shape")
+    assert modelpatch.prelu_as_relu_sum(model) == 0
+
+
 def test_apply_refuses_unknown_patch(tmp_path: Path) -> None:
     path = tmp_path / "m.onnx"
     onnx.save(_prelu_graph([np.full((C, 1, 1), 0.25)]), str(path))
@@ -93,7 +127,7 @@ def published(manifest: Manifest, tmp_path_factory: pytest.TempPathFactory) -> d
         if not (cache / src["archive"]).exists():
             pytest.fail(f"{cache / src['archive']} missing: run `make models`")
     dest = tmp_path_factory.mktemp("published")
-    roles = [role for role, spec in manifest.models.items() if "prelu_as_max" in spec.patches]
+    roles = [role for role, spec in manifest.models.items() if "prelu_as_relu_sum" in spec.patches]
     assert {"embedder", "landmarks106", "mtcnn_onet"} <= set(roles)
     return {role: published_model(manifest, role, dest) for role in roles}
 
@@ -102,8 +136,14 @@ def test_installed_models_are_rewritten(manifest: Manifest, published: dict[str,
     for role, path in published.items():
         ops = [n.op_type for n in onnx.load(str(manifest.model_path(role))).graph.node]
         original = [n.op_type for n in onnx.load(str(path)).graph.node]
-        assert ops.count("Max") > 0, role
-        assert ops.count("PRelu") + ops.count("Max") == original.count("PRelu"), role
+        # Per-channel PRelus on feature maps become Relu sums; the rest (MTCNN's
+        # PRelus after its fully connected layers) the Max form where it applies.
+        assert ops.count("Relu") - original.count("Relu") > 0, role
+        rewritten = ops.count("Relu") - original.count("Relu") + ops.count("Max")
+        assert ops.count("PRelu") + rewritten == original.count("PRelu"), role
+    assert "PRelu" not in [
+        n.op_type for n in onnx.load(str(manifest.model_path("embedder"))).graph.node
+    ]
 
 
 def test_embedder_matches_published_file(
