@@ -6,6 +6,7 @@ as its package publishes it, taken from the archive `make models` keeps.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -53,11 +54,12 @@ def _run(model: onnx.ModelProto, feeds: dict[str, np.ndarray]) -> np.ndarray:
     return np.asarray(sess.run(None, feeds)[0])
 
 
-def test_prelu_rewrite_keeps_every_value() -> None:
-    per_channel = np.array([-0.8, -0.1, 0.0, 0.05, 0.25, 0.5, 0.94, 1.0]).reshape(C, 1, 1)
-    too_steep = np.full((C, 1, 1), 1.3)
-    free = None
-    model = _prelu_graph([per_channel, too_steep, free, np.array([0.3]), per_channel[::-1]])
+def _rewritten_equal(
+    slopes: list[np.ndarray | None], patch: Callable[[onnx.ModelProto], int], count: int
+) -> list[str]:
+    """Apply ``patch`` to a PRelu chain; check it rewrote ``count`` PRelus and
+    that every output value is unchanged. Returns the patched graph's op types."""
+    model = _prelu_graph(slopes)
     rng = np.random.default_rng(0)
     feeds = {
         "x": (rng.standard_normal((1, 3, 16, 16)) * 50).astype(np.float32),
@@ -66,41 +68,35 @@ def test_prelu_rewrite_keeps_every_value() -> None:
     before = _run(model, feeds)
     patched = onnx.ModelProto()
     patched.CopyFrom(model)
-    # Only constant slopes of at most 1 qualify: a slope above 1 would make
-    # Max pick s*x for positive x, and a fed slope cannot be checked.
-    assert modelpatch.prelu_as_max(patched) == 3
+    assert patch(patched) == count
     onnx.checker.check_model(patched)
-    ops = [n.op_type for n in patched.graph.node]
-    assert ops.count("PRelu") == 2 and ops.count("Max") == 3
     after = _run(patched, feeds)
     assert (after < 0).any() and (after > 0).any()
     np.testing.assert_array_equal(after, before)
+    return [n.op_type for n in patched.graph.node]
+
+
+PER_CHANNEL = np.array([-0.8, -0.1, 0.0, 0.05, 0.25, 0.5, 0.94, 1.0]).reshape(C, 1, 1)
+
+
+def test_prelu_max_rewrite_keeps_every_value() -> None:
+    too_steep = np.full((C, 1, 1), 1.3)
+    slopes = [PER_CHANNEL, too_steep, None, np.array([0.3]), PER_CHANNEL[::-1]]
+    # Only constant slopes of at most 1 qualify: a slope above 1 would make
+    # Max pick s*x for positive x, and a fed slope (None) cannot be checked.
+    ops = _rewritten_equal(slopes, modelpatch.prelu_as_max, 3)
+    assert ops.count("PRelu") == 2 and ops.count("Max") == 3
 
 
 def test_prelu_relu_sum_rewrite_keeps_every_value() -> None:
-    per_channel = np.array([-0.8, -0.1, 0.0, 0.05, 0.25, 0.5, 0.94, 1.0]).reshape(C, 1, 1)
     steep = np.array([1.3, 2.0, 7.5, -3.0, 1.0001, 0.3, 12.0, 1.7]).reshape(1, C, 1, 1)
-    free = None
     shared = np.array([0.3])  # broadcast over every axis, not per channel
     not_finite = np.full((C, 1, 1), np.inf)
-    model = _prelu_graph([per_channel, steep, free, shared, not_finite, per_channel[::-1]])
-    rng = np.random.default_rng(1)
-    feeds = {
-        "x": (rng.standard_normal((1, 3, 16, 16)) * 50).astype(np.float32),
-        "s2": rng.uniform(-2, 2, (C, 1, 1)).astype(np.float32),
-    }
-    before = _run(model, feeds)
-    patched = onnx.ModelProto()
-    patched.CopyFrom(model)
+    slopes = [PER_CHANNEL, steep, None, shared, not_finite, PER_CHANNEL[::-1]]
     # Any constant per-channel slope qualifies (the steep ones too); a fed, a
     # shared or an infinite slope does not.
-    assert modelpatch.prelu_as_relu_sum(patched) == 3
-    onnx.checker.check_model(patched)
-    ops = [n.op_type for n in patched.graph.node]
+    ops = _rewritten_equal(slopes, modelpatch.prelu_as_relu_sum, 3)
     assert ops.count("PRelu") == 3 and ops.count("Relu") == 3 and ops.count("Conv") == 1 + 6
-    after = _run(patched, feeds)
-    assert (after < 0).any() and (after > 0).any()
-    np.testing.assert_array_equal(after, before)
 
 
 def test_prelu_relu_sum_needs_a_known_4d_input() -> None:
