@@ -63,7 +63,8 @@ def _rewritten_equal(
     rng = np.random.default_rng(0)
     feeds = {
         "x": (rng.standard_normal((1, 3, 16, 16)) * 50).astype(np.float32),
-        "s2": rng.uniform(-2, 2, (C, 1, 1)).astype(np.float32),
+        # Positive, so negative values survive the chain to the output.
+        "s2": rng.uniform(0.1, 2, (C, 1, 1)).astype(np.float32),
     }
     before = _run(model, feeds)
     patched = onnx.ModelProto()
@@ -92,7 +93,7 @@ def test_prelu_relu_sum_rewrite_keeps_every_value() -> None:
     steep = np.array([1.3, 2.0, 7.5, -3.0, 1.0001, 0.3, 12.0, 1.7]).reshape(1, C, 1, 1)
     shared = np.array([0.3])  # broadcast over every axis, not per channel
     not_finite = np.full((C, 1, 1), np.inf)
-    slopes = [PER_CHANNEL, steep, None, shared, not_finite, PER_CHANNEL[::-1]]
+    slopes = [steep, shared, None, PER_CHANNEL, not_finite, np.full((C, 1, 1), 0.5)]
     # Any constant per-channel slope qualifies (the steep ones too); a fed, a
     # shared or an infinite slope does not.
     ops = _rewritten_equal(slopes, modelpatch.prelu_as_relu_sum, 3)
