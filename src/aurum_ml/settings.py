@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     solo_session: bool = True
     """One more detector and embedder session, with a thread per core, for a run
     that has the server to itself: the lowest latency for one client, while under
-    load the pool's leaner sessions spend less CPU per call (README, "Tuning")."""
+    load the pool's leaner sessions spend less CPU per call (README, "Threads per run")."""
 
     spin: bool = False
     """Let ORT's intra-op threads spin-wait (faster alone, slower when models share cores)."""

@@ -4,7 +4,7 @@
 from worker threads. The pool bounds how many runs of one model are in flight:
 on a small machine two sessions spinning their intra-op threads on the same
 cores slow each other down, so size and threads are settings chosen by
-measurement (see README, "Tuning").
+measurement (see README, "Performance and tuning").
 
 One thread count cannot serve both one caller and many. Alone, a run is
 fastest spread over every core; under load, runs that each keep to their share
@@ -18,7 +18,7 @@ large blocks freed by one worker thread in that thread's arena, where another
 thread's run cannot reuse them; with three sessions per model the peak RSS
 under 16 clients grew by 50-90 MiB. Sessions that opt in share one ORT arena
 instead: it keeps the most that the runs in flight at one time have needed and
-lends it to whichever session runs next (README, "Tuning"). Per-session arenas
+lends it to whichever session runs next (README, "Threads per run"). Per-session arenas
 are no answer: each keeps every block it ever grew to.
 """
 
