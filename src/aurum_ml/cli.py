@@ -65,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         "--pool-size",
         type=int,
         help="ONNX Runtime sessions for the detector and the embedder, sharing the "
-        f"CPUs under load (default {_default('pool_size')}; each model also has a solo "
+        f"CPUs under load (default {_default('pool_size')}; both also have a solo "
         "session for a call that runs alone, AURUM_SOLO_SESSION)",
     )
 

@@ -46,8 +46,9 @@ def prelu_as_max(model: onnx.ModelProto) -> int:
     The two are equal for every finite x whenever every slope is at most 1: for
     x >= 0, s*x <= x (also for s < 0) and for x < 0, s*x >= x, so the Max picks
     the value PRelu would produce, computed by the same single multiplication.
-    Only a zero may change sign (x = 0 with s < 0), which no later sum or product
-    can tell apart, and x = +inf with s = 0 gives NaN instead of inf. A PRelu
+    Only a zero may change sign (x = 0 with s < 0), which no sum or product
+    after it can tell apart (a division by it could; these models divide by
+    no activation), and x = +inf with s = 0 gives NaN instead of inf. A PRelu
     whose slope is not a constant, is a graph input (replaceable at run time),
     or has a slope above 1 or NaN is left alone, as are models older than
     opset 7 (PRelu's broadcasting differed).
@@ -75,15 +76,18 @@ def prelu_as_max(model: onnx.ModelProto) -> int:
     return rewritten
 
 
-def _ranks(model: onnx.ModelProto) -> dict[str, int]:
-    """The rank of every value whose shape ONNX's shape inference knows."""
+def _float_nchw_channels(model: onnx.ModelProto) -> dict[str, int]:
+    """Channels of every 4-d float32 value whose channel count shape inference knows."""
     inferred = onnx.shape_inference.infer_shapes(model)
     values = [*inferred.graph.input, *inferred.graph.value_info, *inferred.graph.output]
-    return {
-        v.name: len(v.type.tensor_type.shape.dim)
-        for v in values
-        if v.type.tensor_type.HasField("shape")
-    }
+    out: dict[str, int] = {}
+    for v in values:
+        t = v.type.tensor_type
+        if t.elem_type == onnx.TensorProto.FLOAT and t.HasField("shape"):
+            dims = t.shape.dim
+            if len(dims) == 4 and dims[1].HasField("dim_value"):
+                out[v.name] = dims[1].dim_value
+    return out
 
 
 def _depthwise_1x1(src: str, weights: str, out: str, name: str, channels: int) -> onnx.NodeProto:
@@ -107,25 +111,29 @@ def prelu_as_relu_sum(model: onnx.ModelProto) -> int:
     (one of the two is 0), s * min(x, 0) is the product PRelu computes, and one
     of the two terms summed is 0, so no step rounds (also when ORT computes
     conv-then-add as one fused multiply-add). Only a zero may change sign; an
-    infinite x gives NaN. A PRelu whose slope is not a constant of shape
-    (C, 1, 1) or (1, C, 1, 1), is a graph input, is not finite, or whose input
-    is not known to be 4-d is left alone.
+    infinite x gives NaN. Rewritten only where that argument is checked: the
+    slope is a float32 constant (not a graph input), finite, of shape (C, 1, 1)
+    or (1, C, 1, 1), and x is a float32 4-d tensor whose inferred channel count
+    is that C; any other PRelu is left alone.
     """
     if min((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=0) < 7:
         return 0
     fed = {i.name for i in model.graph.input}
     constants = {t.name: t for t in model.graph.initializer}
-    ranks = _ranks(model)
+    channels_of = _float_nchw_channels(model)
+    minus_ones: dict[int, str] = {}
+    replaced: set[str] = set()
     nodes: list[onnx.NodeProto] = []
     rewritten = 0
     for node in model.graph.node:
         slope = constants.get(node.input[1]) if node.op_type == "PRelu" else None
-        s = numpy_helper.to_array(slope).astype(np.float32) if slope is not None else None
+        if slope is None or slope.name in fed or slope.data_type != onnx.TensorProto.FLOAT:
+            nodes.append(node)
+            continue
+        s = numpy_helper.to_array(slope)
+        channels = channels_of.get(node.input[0])
         if (
-            slope is None
-            or s is None
-            or slope.name in fed
-            or ranks.get(node.input[0]) != 4
+            channels != s.size
             or s.shape not in ((s.size, 1, 1), (1, s.size, 1, 1))
             or not np.all(np.isfinite(s))
         ):
@@ -134,23 +142,32 @@ def prelu_as_relu_sum(model: onnx.ModelProto) -> int:
         x = node.input[0]
         (y,) = node.output
         label = node.name or y
-        channels = s.size
-        minus_one = numpy_helper.from_array(
-            np.full((channels, 1, 1, 1), -1.0, np.float32), f"{label}__minus_one"
-        )
-        slopes = numpy_helper.from_array(s.reshape(channels, 1, 1, 1), f"{label}__slope")
-        model.graph.initializer.extend([minus_one, slopes])
+        if s.size not in minus_ones:
+            minus_ones[s.size] = f"prelu__minus_one_{s.size}"
+            model.graph.initializer.append(
+                numpy_helper.from_array(
+                    np.full((s.size, 1, 1, 1), -1.0, np.float32), minus_ones[s.size]
+                )
+            )
+        slopes = numpy_helper.from_array(s.reshape(s.size, 1, 1, 1), f"{label}__slope")
+        model.graph.initializer.append(slopes)
+        replaced.add(slope.name)
         relu, negated, low, scaled = (f"{y}__{k}" for k in ("relu", "neg", "min0", "scaled"))
         nodes += [
             helper.make_node("Relu", [x], [relu], name=f"{label}__relu"),
-            _depthwise_1x1(relu, minus_one.name, negated, f"{label}__neg", channels),
+            _depthwise_1x1(relu, minus_ones[s.size], negated, f"{label}__neg", s.size),
             helper.make_node("Add", [negated, x], [low], name=f"{label}__min0"),
-            _depthwise_1x1(low, slopes.name, scaled, f"{label}__scale", channels),
+            _depthwise_1x1(low, slopes.name, scaled, f"{label}__scale", s.size),
             helper.make_node("Add", [scaled, relu], [y], name=f"{label}__sum"),
         ]
         rewritten += 1
     del model.graph.node[:]
     model.graph.node.extend(nodes)
+    # The old (C, 1, 1) slopes are dead weight unless another node reads them.
+    still_read = {i for n in model.graph.node for i in n.input}
+    dead = [t for t in model.graph.initializer if t.name in replaced - still_read]
+    for t in dead:
+        model.graph.initializer.remove(t)
     return rewritten
 
 

@@ -60,9 +60,10 @@ class Settings(BaseSettings):
     which no default Detect or Embed uses (one more session of each holds ~19 MB)."""
 
     intra_op_threads: int = Field(0, ge=0, le=256)
-    """Threads inside one ORT run of a pool session; 0 shares the CPUs out among the
-    pool (CPUs / AURUM_POOL_SIZE, at least 1), so a loaded server runs each call on
-    its own cores."""
+    """Threads inside one ORT run of a detector or embedder pool session; 0 shares
+    the CPUs out among the pool (CPUs / AURUM_POOL_SIZE, at least 1), so a loaded
+    server runs each call on its own cores. MTCNN and the 106-point model take this
+    many too, or with 0 one per core (ORT's choice)."""
 
     solo_session: bool = True
     """One more detector and embedder session, with a thread per core, for a run

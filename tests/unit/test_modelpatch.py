@@ -100,6 +100,25 @@ def test_prelu_relu_sum_rewrite_keeps_every_value() -> None:
     assert ops.count("PRelu") == 3 and ops.count("Relu") == 3 and ops.count("Conv") == 1 + 6
 
 
+def test_prelu_relu_sum_leaves_a_slope_it_cannot_check_alone() -> None:
+    one_for_all = np.full((1, 1, 1), 0.25)  # passes the shape test, but C is 8
+    as_double = numpy_helper.from_array(np.full((C, 1, 1), 0.25), "s0")
+    model = _prelu_graph([one_for_all])
+    assert modelpatch.prelu_as_relu_sum(model) == 0
+    model = _prelu_graph([np.full((C, 1, 1), 0.25)])
+    model.graph.initializer[-1].CopyFrom(as_double)
+    assert modelpatch.prelu_as_relu_sum(model) == 0
+
+
+def test_prelu_relu_sum_drops_only_the_slopes_no_node_reads() -> None:
+    model = _prelu_graph([PER_CHANNEL, PER_CHANNEL])
+    model.graph.node[2].input[1] = "s0"  # both PRelus read s0; s1 is read by none
+    assert modelpatch.prelu_as_relu_sum(model) == 2
+    names = {t.name for t in model.graph.initializer}
+    assert "s0" not in names and "s1" in names  # s1 was never this rewrite's to drop
+    onnx.checker.check_model(model)
+
+
 def test_prelu_relu_sum_needs_a_known_4d_input() -> None:
     model = _prelu_graph([np.full((C, 1, 1), 0.25)])
     del model.graph.node[0]  # no Conv: the PRelu reads a graph input of unknown rank

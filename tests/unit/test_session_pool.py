@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
-from aurum_ml.core.service import PRIMARY_ROLES, FaceService, pool_threads, solo_threads
+from aurum_ml.core.service import (
+    PRIMARY_ROLES,
+    FaceService,
+    pool_threads,
+    solo_threads,
+    usable_cpus,
+)
 from aurum_ml.manifest import Manifest
 from aurum_ml.runtime.session_pool import RunCount, SessionOptions, SessionPool
 from aurum_ml.settings import Settings
@@ -64,7 +71,7 @@ def test_a_run_beside_another_takes_a_pool_session(
 
 
 def test_concurrent_callers_each_get_their_own_answer(
-    pool: SessionPool, reference: SessionPool
+    pool: SessionPool, runs: RunCount, reference: SessionPool
 ) -> None:
     faces = _faces(24)
     want = [reference.run({"input.1": x})[0] for x in faces]
@@ -79,6 +86,72 @@ def test_concurrent_callers_each_get_their_own_answer(
         got = list(ex.map(call, range(len(faces))))
     for g, w in zip(got, want, strict=True):
         np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-4)
+    assert runs.value == 0
+
+
+class SlowToRead(RunCount):
+    """A count whose plain read takes a while, as if the GIL switched threads
+    right after it: a check-then-count race would show at once."""
+
+    @property
+    def value(self) -> int:
+        seen = super().value
+        time.sleep(0.002)
+        return seen
+
+
+def test_two_pools_never_run_their_solo_sessions_at_once() -> None:
+    shared = SlowToRead()
+    options = SessionOptions(pool_size=2, intra_op_threads=1, solo_intra_op_threads=2)
+    pools = [SessionPool(EMBEDDER, options, shared) for _ in range(2)]
+    solo_busy = [0]
+    overlaps = [0]
+    guard = threading.Lock()
+    real = [p._solo for p in pools]
+
+    class Watched:
+        """A solo session that notes whether another solo run is in flight."""
+
+        def __init__(self, inner: object) -> None:
+            self.inner = inner
+
+        def run(self, *args: object) -> object:
+            with guard:
+                solo_busy[0] += 1
+                overlaps[0] += solo_busy[0] > 1
+            try:
+                return self.inner.run(*args)  # type: ignore[attr-defined]
+            finally:
+                with guard:
+                    solo_busy[0] -= 1
+
+    for p, inner in zip(pools, real, strict=True):
+        p._solo = Watched(inner)  # type: ignore[assignment]
+    (x,) = _faces(1)
+    # Two callers, one per pool, start together from an idle process each round:
+    # exactly the moment both could see "nothing in flight".
+    start = threading.Barrier(2)
+
+    def call(i: int) -> None:
+        for _ in range(10):
+            start.wait()
+            pools[i].run({"input.1": x})
+
+    with ThreadPoolExecutor(2) as ex:
+        list(ex.map(call, range(2)))
+    assert overlaps[0] == 0
+    assert sum(p.solo_runs for p in pools) >= 10  # one of each pair ran solo
+    assert shared.value == 0
+
+
+def test_claim_if_idle_counts_only_when_nothing_runs() -> None:
+    count = RunCount()
+    assert count.claim_if_idle() and count.value == 1
+    assert not count.claim_if_idle() and count.value == 1
+    count.done()
+    with count.running():
+        assert not count.claim_if_idle()
+    assert count.value == 0
 
 
 def test_a_failing_run_leaves_the_count_at_zero(pool: SessionPool, runs: RunCount) -> None:
@@ -110,7 +183,7 @@ def test_only_the_detector_and_embedder_get_a_solo_session(manifest: Manifest) -
 
 
 def test_pool_threads_share_the_cpus_out() -> None:
-    cpus = len(os.sched_getaffinity(0))
+    cpus = usable_cpus()
     assert pool_threads(Settings(pool_size=2)) == max(1, cpus // 2)
     assert pool_threads(Settings(pool_size=cpus * 4)) == 1
     assert pool_threads(Settings(pool_size=2, intra_op_threads=3)) == 3
@@ -133,7 +206,7 @@ def test_a_large_batch_gives_its_memory_back_to_the_shared_arena() -> None:
 
 
 def test_no_solo_session_where_the_pool_already_has_every_cpu() -> None:
-    cpus = len(os.sched_getaffinity(0))
+    cpus = usable_cpus()
     assert solo_threads(Settings(pool_size=1)) is None
     assert solo_threads(Settings(pool_size=2, solo_session=False)) is None
-    assert solo_threads(Settings(pool_size=2)) == (0 if cpus > 1 else None)
+    assert solo_threads(Settings(pool_size=2)) == (cpus if cpus > 1 else None)

@@ -72,20 +72,28 @@ DetectItem = tuple[ImageInput, float, int, DetectorName | None, bool]
 PRIMARY_ROLES = frozenset({"detector", "embedder"})
 
 
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask where the OS has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def pool_threads(settings: Settings) -> int:
-    """Intra-op threads of each pool session: the setting, or the CPUs this
-    process may use shared out among the pool."""
+    """Intra-op threads of each detector and embedder pool session: the setting,
+    or the usable CPUs shared out among the pool."""
     if settings.intra_op_threads:
         return settings.intra_op_threads
-    return max(1, len(os.sched_getaffinity(0)) // settings.pool_size)
+    return max(1, usable_cpus() // settings.pool_size)
 
 
 def solo_threads(settings: Settings) -> int | None:
-    """Intra-op threads of the solo session (0: ORT's choice, one per core), or
-    None where it would have no more threads than a pool session."""
-    if not settings.solo_session or len(os.sched_getaffinity(0)) <= pool_threads(settings):
+    """Intra-op threads of the solo session, one per usable CPU, or None where it
+    would have no more threads than a pool session."""
+    cpus = usable_cpus()
+    if not settings.solo_session or cpus <= pool_threads(settings):
         return None
-    return 0
+    return cpus
 
 
 class FaceService:
@@ -128,7 +136,7 @@ class FaceService:
             providers=options.providers,
         )
         per_role = {role: secondary for role in manifest.models if role not in PRIMARY_ROLES}
-        return cls(settings, ModelRegistry.load(manifest, options, per_role))
+        return cls(settings, ModelRegistry.load(manifest, options, per_role=per_role))
 
     def _runner(self, pool: SessionPool) -> Runner:
         runner: SessionPool | BatchingRunner = pool

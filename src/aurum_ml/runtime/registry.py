@@ -52,6 +52,7 @@ class ModelRegistry:
         cls,
         manifest: Manifest,
         options: SessionOptions,
+        *,
         per_role: Mapping[str, SessionOptions] | None = None,
         verify_checksums: bool = True,
     ) -> ModelRegistry:
