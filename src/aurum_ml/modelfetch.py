@@ -161,12 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         fetch(manifest, args.cache)
-    except (
-        FetchError,
-        subprocess.CalledProcessError,
-        ValueError,
-        onnx.checker.ValidationError,
-    ) as e:
+    except _FETCH_ERRORS as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     return 0

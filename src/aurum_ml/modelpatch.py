@@ -34,6 +34,11 @@ def dynamic_batch_output(model: onnx.ModelProto) -> int:
     return changed
 
 
+def _opset(model: onnx.ModelProto) -> int:
+    """The model's default-domain opset (PRelu broadcast differently before 7)."""
+    return min((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=0)
+
+
 def prelu_as_max(model: onnx.ModelProto) -> int:
     """Rewrite ``PRelu(x, s)`` as ``Max(x, Mul(x, s))``; returns the number rewritten.
 
@@ -53,7 +58,7 @@ def prelu_as_max(model: onnx.ModelProto) -> int:
     or has a slope above 1 or NaN is left alone, as are models older than
     opset 7 (PRelu's broadcasting differed).
     """
-    if min((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=0) < 7:
+    if _opset(model) < 7:
         return 0
     fed = {i.name for i in model.graph.input}
     constants = {t.name: t for t in model.graph.initializer}
@@ -116,7 +121,7 @@ def prelu_as_relu_sum(model: onnx.ModelProto) -> int:
     or (1, C, 1, 1), and x is a float32 4-d tensor whose inferred channel count
     is that C; any other PRelu is left alone.
     """
-    if min((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=0) < 7:
+    if _opset(model) < 7:
         return 0
     fed = {i.name for i in model.graph.input}
     constants = {t.name: t for t in model.graph.initializer}

@@ -18,8 +18,8 @@ large blocks freed by one worker thread in that thread's arena, where another
 thread's run cannot reuse them; with three sessions per model the peak RSS
 under 16 clients grew by 50-90 MiB. Sessions that opt in share one ORT arena
 instead: it keeps the most that the runs in flight at one time have needed and
-lends it to whichever session runs next (README, "Threads per run"). Per-session arenas
-are no answer: each keeps every block it ever grew to.
+lends it to whichever session runs next (README, "Threads per run").
+Per-session arenas are no answer: each keeps every block it ever grew to.
 """
 
 from __future__ import annotations
