@@ -57,9 +57,10 @@ test: install models  ## the test suite (slow soak tests excluded)
 test-slow: install models  ## the slow soak tests
 	$(VENV)/bin/pytest -m slow -q
 
-lint: $(DEV_STAMP)  ## ruff
+lint: $(DEV_STAMP)  ## ruff, and the layer rules (import-linter, [tool.importlinter] in pyproject.toml)
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/lint-imports --no-cache
 
 typecheck: $(DEV_STAMP)  ## mypy --strict
 	$(VENV)/bin/mypy

@@ -70,7 +70,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from aurum_ml.core import FaceService
+from aurum_ml.bootstrap import build_core
+from aurum_ml.core import Core
 from aurum_ml.settings import Settings
 from aurum_ml.types import BGRImage, Face
 
@@ -146,7 +147,7 @@ def _center(face: Face) -> Points:
     return np.array([[b.x + b.width / 2.0, b.y + b.height / 2.0]])
 
 
-def embed_all(core: FaceService, photos: Path) -> tuple[list[FaceEmb], dict[str, int]]:
+def embed_all(core: Core, photos: Path) -> tuple[list[FaceEmb], dict[str, int]]:
     """Embeddings of every face of every photo, and of the same faces found
     again in each variant (matched by where the original face's centre lands)."""
     pipe = core.pipeline
@@ -158,7 +159,8 @@ def embed_all(core: FaceService, photos: Path) -> tuple[list[FaceEmb], dict[str,
             sys.exit(f"missing {photos / photo}: run `make models`")
         originals: list[Face] = []
         for v in variants(np.asarray(image, dtype=np.uint8)):
-            faces, _ = pipe.detect_image(v.image, 0.0, 0, None)
+            with pipe.detector() as det:
+                faces = pipe.find_faces(det, v.image)
             if v.name == "original":
                 originals = faces
                 chosen = list(enumerate(faces))
@@ -183,7 +185,8 @@ def embed_all(core: FaceService, photos: Path) -> tuple[list[FaceEmb], dict[str,
                     lost[v.name] = lost.get(v.name, 0) + 1
             if not chosen:
                 continue
-            vecs = pipe.embed_faces(v.image, [f for _, f in chosen])
+            with pipe.embedder() as emb:
+                vecs, _ = pipe.embed_faces(emb, v.image, [f for _, f in chosen])
             out.extend(
                 FaceEmb(photo, v.name, i, f, vec) for (i, f), vec in zip(chosen, vecs, strict=True)
             )
@@ -209,7 +212,7 @@ def _stats(scores: npt.NDArray[np.float64], low: bool) -> dict[str, float]:
     }
 
 
-def calibrate(core: FaceService, photos: Path) -> dict[str, Any]:
+def calibrate(core: Core, photos: Path) -> dict[str, Any]:
     embs, lost = embed_all(core, photos)
     originals = [e for e in embs if e.variant == "original"]
     players = [e for e in originals if e.photo == "players.jpg"]
@@ -255,7 +258,7 @@ def calibrate(core: FaceService, photos: Path) -> dict[str, Any]:
     same_photo = np.array([s for v in variant_pairs.values() for s in v])
     genuine = np.concatenate([cross, same_photo])
 
-    current = core.settings.match_threshold
+    current = core.config.match_threshold
     rows = []
     for t in sorted({*THRESHOLDS, current}):
         rows.append(
@@ -281,11 +284,13 @@ def calibrate(core: FaceService, photos: Path) -> dict[str, Any]:
         best = min(rows, key=lambda r: (r["false_accepts"], r["false_rejects"]))
         chosen, why = best["threshold"], "fewest false accepts, then fewest false rejects"
     sizes = [min(e.face.bbox.width, e.face.bbox.height) for e in originals]
+    with core.pipeline.embedder() as emb:
+        embedder_info = emb.info
     return {
         "model": {
-            "detector": core.settings.detector,
-            "embedder": core.pipeline.embedder.info.name if core.pipeline.embedder else "",
-            "version": core.pipeline.embedder.info.version if core.pipeline.embedder else "",
+            "detector": core.config.default_detector,
+            "embedder": embedder_info.name,
+            "version": embedder_info.version,
         },
         "faces": {photo: sum(1 for e in originals if e.photo == photo) for photo in PHOTOS},
         "face_side_px": {"min": float(min(sizes)), "max": float(max(sizes))},
@@ -363,9 +368,11 @@ def main() -> int:
     args = p.parse_args()
     overrides: dict[str, Any] = {"models_dir": args.models_dir, "batching": False}
     settings = Settings(**overrides)
-    core = FaceService.create(settings)
-    if core.registry.errors:
-        sys.exit(f"models failed to load: {core.registry.errors}; run `make models`")
+    core = build_core(settings, roles=["detector", "embedder"], store=False)
+    if not core.registry.ready("detector", "embedder"):
+        core.close()
+        why = core.registry.why_not("detector", "embedder")
+        sys.exit(f"models failed to load: {why}; run `make models`")
     started = time.perf_counter()
     try:
         result = calibrate(core, args.models_dir / "photos")

@@ -21,7 +21,6 @@ import hashlib
 import json
 import random
 import statistics
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -32,14 +31,12 @@ from typing import Any
 import cv2
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "generated"))
+from aurum_ml.manifest import load_manifest
+from aurum_ml.models import ScrfdDetector
+from aurum_ml.runtime import SessionOptions, SessionPool
+from aurum_ml.types import BGRImage, Face
 
-from aurum_ml.manifest import load_manifest  # noqa: E402
-from aurum_ml.models import ScrfdDetector  # noqa: E402
-from aurum_ml.runtime import SessionOptions, SessionPool  # noqa: E402
-from aurum_ml.types import BGRImage, Face  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 BOX = 640
 MIN_CONFIDENCE = 0.5

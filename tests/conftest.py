@@ -6,7 +6,7 @@ from pathlib import Path
 import grpc
 import pytest
 
-from tests.serverproc import ROOT, ServerProcess, start_server
+from aurum_ml.testing import ROOT, ServerProcess, start_server
 
 PHOTOS = ROOT / "models" / "photos"
 

@@ -14,8 +14,7 @@ import grpc
 import uvicorn
 from prometheus_client import start_http_server
 
-from aurum_ml.core import FaceService
-from aurum_ml.core.faces import FaceSearch
+from aurum_ml.bootstrap import build_core
 from aurum_ml.grpc.interceptors import ServerInterceptor
 from aurum_ml.grpc.server import GrpcServer, build_grpc_server
 from aurum_ml.observability import Metrics
@@ -68,7 +67,7 @@ def grpc_credentials(settings: Settings) -> grpc.ServerCredentials | None:
 
 
 class Server:
-    """Both transports over one FaceService, started and stopped together."""
+    """Both transports over one core, started and stopped together."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -76,20 +75,16 @@ class Server:
         self.auth = Authenticator(keys)
         self.limiter = RateLimiter(settings.rate_limit_rps, settings.rate_limit_burst)
         self.metrics = Metrics()
-        self.core = FaceService.create(settings)
-        self.core.attach_metrics(self.metrics)
         # The face store opens here (or is retried later): a failure leaves
         # FaceStore NOT_SERVING and every other service serving.
-        self.faces = FaceSearch.create(self.core, settings)
-        self.core.faces_serving = lambda: self.faces.serving
-        self._faces_task: asyncio.Task[None] | None = None
+        self.core = build_core(settings, metrics=self.metrics)
+        self._health_task: asyncio.Task[None] | None = None
         self.grpc: GrpcServer = build_grpc_server(
             self.core,
             f"{settings.host}:{settings.grpc_port}",
             settings.max_message_bytes,
             interceptors=[ServerInterceptor(self.auth, self.limiter, self.metrics)],
             credentials=grpc_credentials(settings),
-            faces=self.faces,
         )
         self.metrics_port: int | None = None
         self.rest_port: int | None = None
@@ -100,8 +95,8 @@ class Server:
     async def start(self) -> None:
         await self.grpc.server.start()
         await self.grpc.publish_health(self.core.serving())
-        self.faces.on_change = lambda _: self.grpc.publish_health(self.core.serving())
-        self._faces_task = asyncio.create_task(self.faces.monitor())
+        self.core.start()
+        self._health_task = asyncio.create_task(self._publish_health())
         if self.settings.heap_trim_interval_s > 0:
             admission = self.core.admission
             trimmer = IdleHeapTrimmer(
@@ -125,7 +120,6 @@ class Server:
                 build_rest_app(
                     self.core,
                     self.settings,
-                    faces=self.faces,
                     auth=self.auth,
                     limiter=self.limiter,
                     metrics=self.metrics,
@@ -159,13 +153,18 @@ class Server:
         metrics = f" metrics_port={self.metrics_port}" if self.metrics_port else ""
         print(f"aurum-ml ready grpc_port={self.grpc.port}{rest}{metrics}", flush=True)
 
+    async def _publish_health(self) -> None:
+        """Keep gRPC health in step with the core's."""
+        async for serving in self.core.watch_health():
+            await self.grpc.publish_health(serving)
+
     async def stop(self) -> None:
         """Health NOT_SERVING, refuse new calls, let calls in flight finish."""
         grace = self.settings.shutdown_grace_s
         log.info("shutting down: draining calls for up to %.0f s", grace)
         self.core.begin_shutdown()
-        if self._faces_task is not None:
-            self._faces_task.cancel()
+        if self._health_task is not None:
+            self._health_task.cancel()
         if self._trim_task is not None:
             self._trim_task.cancel()
         await self.grpc.enter_shutdown()
@@ -174,7 +173,6 @@ class Server:
         rest_done = self._rest_task if self._rest_task is not None else asyncio.sleep(0)
         await asyncio.gather(self.grpc.server.stop(grace), rest_done)
         self.core.close()
-        self.faces.close()
         log.info("stopped")
 
 

@@ -75,6 +75,11 @@ class ServiceUnavailable(AurumError):
     http_status = 503
 
 
+class ModelUnavailable(ServiceUnavailable):
+    """A model the call needs is not loaded: UNAVAILABLE like a store outage,
+    but it says nothing about the face store's health."""
+
+
 class Overloaded(AurumError):
     """Too much work is queued; the client should back off and retry."""
 

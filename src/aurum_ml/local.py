@@ -8,17 +8,20 @@ from pathlib import Path
 
 import cv2
 
-from aurum_ml.core import FaceService, ImageInput
+from aurum_ml.bootstrap import build_core
+from aurum_ml.core import Core, ImageInput
 from aurum_ml.errors import ServiceUnavailable
 from aurum_ml.images import decode_image
 from aurum_ml.settings import Settings
 from aurum_ml.types import Face
 
 
-def open_core(settings: Settings) -> FaceService:
-    core = FaceService.create(settings)
-    if core.registry.errors:
-        problems = "; ".join(core.registry.errors.values())
+def open_core(settings: Settings) -> Core:
+    """The core without a face store: the CLI's commands need only models."""
+    core = build_core(settings, store=False)
+    roles = list(core.registry.manifest.models)
+    if not core.registry.ready(*roles):
+        problems = core.registry.why_not(*roles)
         core.close()
         raise ServiceUnavailable(f"models failed to load ({problems}); run `make models`")
     return core
@@ -37,7 +40,7 @@ def _face_dict(f: Face) -> dict[str, object]:
     }
 
 
-async def detect(core: FaceService, path: Path, data: bytes, args: argparse.Namespace) -> int:
+async def detect(core: Core, path: Path, data: bytes, args: argparse.Namespace) -> int:
     det = await core.detect(
         ImageInput(data=data),
         args.min_confidence,
@@ -89,7 +92,7 @@ async def detect(core: FaceService, path: Path, data: bytes, args: argparse.Name
     return 0
 
 
-async def embed(core: FaceService, data: bytes, args: argparse.Namespace) -> int:
+async def embed(core: Core, data: bytes, args: argparse.Namespace) -> int:
     res = await core.embed(ImageInput(data=data), args.aligned, args.detector)
     if args.json:
         print(
@@ -114,7 +117,7 @@ async def embed(core: FaceService, data: bytes, args: argparse.Namespace) -> int
     return 0
 
 
-async def compare(core: FaceService, a: bytes, b: bytes, args: argparse.Namespace) -> int:
+async def compare(core: Core, a: bytes, b: bytes, args: argparse.Namespace) -> int:
     ea = await core.embed(ImageInput(data=a), False, args.detector)
     eb = await core.embed(ImageInput(data=b), False, args.detector)
     r = core.compare(ea.embedding, eb.embedding)

@@ -11,8 +11,16 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+if TYPE_CHECKING:
+    from aurum_ml.core import Core
+    from aurum_ml.manifest import ModelSpec
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
@@ -52,26 +60,48 @@ class Metrics:
             "Requests admitted to the worker pool (running or queued).",
             registry=r,
         )
-        self.queue_depth = Gauge(
-            "aurum_batch_queue_depth",
-            "Inference calls waiting for a model session.",
-            ["model"],
-            registry=r,
-        )
         self.batch_rows = Histogram(
             "aurum_batch_rows",
             "Rows (images or faces) per ONNX Runtime run.",
-            ["model"],
+            ["model", "version"],
             buckets=(1, 2, 4, 8, 16, 32, 64),
             registry=r,
         )
         self.inference = Histogram(
             "aurum_inference_seconds",
             "ONNX Runtime run time per model.",
-            ["model"],
+            ["model", "version"],
             buckets=_LATENCY_BUCKETS,
             registry=r,
         )
+
+    def observe_run(self, spec: ModelSpec, rows: int, seconds: float) -> None:
+        """One ONNX Runtime run of a model version (the registry's observer)."""
+        self.batch_rows.labels(spec.name, spec.version).observe(rows)
+        self.inference.labels(spec.name, spec.version).observe(seconds)
+
+    def watch(self, core: Core) -> None:
+        """Read the core's admission and model queues at every scrape."""
+        self.admitted.set_function(lambda: float(core.admission.in_flight))
+        self.registry.register(_QueueDepth(core))
+
+
+class _QueueDepth(Collector):
+    """Runs waiting per loaded model version, read from the registry at scrape
+    time, so versions loaded or unloaded while serving come and go."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            "aurum_batch_queue_depth",
+            "Inference calls waiting for a model session.",
+            labels=["model", "version"],
+        )
+        for entry in self._core.registry.entries():
+            family.add_metric([entry.spec.name, entry.version], entry.queue_depth())
+        yield family
 
 
 def new_request_id(incoming: str | None) -> str:

@@ -37,15 +37,46 @@ def _unit(vec: FloatArray, what: str) -> FloatArray:
     return (v64 / norm).astype(np.float32)
 
 
-def as_vector(values: Sequence[float] | npt.ArrayLike, what: str) -> FloatArray:
-    arr = np.asarray(values, dtype=np.float32)
+def as_vector(
+    values: Sequence[float] | npt.ArrayLike,
+    what: str,
+    *,
+    dim: int | None = None,
+    dim_hint: str = "",
+    nonzero: bool = False,
+) -> FloatArray:
+    """The one rule for an embedding given by a caller: a non-empty 1-d list of
+    finite numbers, at most MAX_DIM long; ``dim`` values when given (``dim_hint``
+    says whose dimension it is); with ``nonzero``, not all zeros."""
+    try:
+        arr = np.asarray(values, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{what} must be a non-empty list of numbers") from None
     if arr.ndim != 1 or arr.size == 0:
         raise InvalidInput(f"{what} must be a non-empty list of numbers")
     if arr.size > MAX_DIM:
         raise InvalidInput(f"{what} has {arr.size} values; at most {MAX_DIM} are accepted")
+    if dim is not None and arr.size != dim:
+        hint = f"; {dim_hint}" if dim_hint else ""
+        raise InvalidInput(f"{what} has {arr.size} values, expected {dim}{hint}")
     if not np.isfinite(arr).all():
         raise InvalidInput(f"{what} contains NaN or infinite values")
+    # float64: squares of large float32 values would overflow the norm.
+    if nonzero and float(np.linalg.norm(arr.astype(np.float64))) < 1e-6:
+        raise InvalidInput(f"{what} is all zeros; it has no direction to compare")
     return arr
+
+
+def as_candidates(rows: Sequence[Sequence[float]]) -> FloatArray:
+    """Candidate embeddings as one (n, dim) array, for both doors: a ragged list
+    is refused here, since it cannot become one. An empty list stays empty and
+    compare_many says what is wrong with it."""
+    if not rows:
+        return np.empty(0, dtype=np.float32)
+    dim = len(rows[0])
+    if any(len(r) != dim for r in rows):
+        raise InvalidInput("candidates must all have the same number of values")
+    return np.array(rows, dtype=np.float32).reshape(len(rows), dim)
 
 
 def check_metric(metric: str) -> Metric:

@@ -32,8 +32,8 @@ from aurum.ml.v1 import (
 from aurum_ml.align import align_face
 from aurum_ml.manifest import load_manifest
 from aurum_ml.store import FaceEmbedding, FaceStore, StoreConfig
+from aurum_ml.testing import ROOT, ServerProcess, running_server, start_server
 from aurum_ml.types import Landmarks
-from tests.serverproc import ROOT, ServerProcess, running_server, start_server
 
 FACE_STORE = "aurum.ml.v1.FaceStore"
 GALLERY = "people"

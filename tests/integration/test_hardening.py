@@ -40,7 +40,7 @@ from aurum.ml.v1 import (
     embedding_pb2,
     embedding_pb2_grpc,
 )
-from tests.serverproc import ServerProcess
+from aurum_ml.testing import ServerProcess
 
 MiB = 1024 * 1024
 MAX_MESSAGE_BYTES = 8 * MiB  # AURUM_MAX_MESSAGE_BYTES' default, which the shared server uses

@@ -18,7 +18,7 @@ from aurum.ml.v1 import (
     similarity_pb2,
     similarity_pb2_grpc,
 )
-from tests.serverproc import ROOT, running_server
+from aurum_ml.testing import ROOT, running_server
 
 SERVICES = [
     "aurum.ml.v1.FaceDetection",

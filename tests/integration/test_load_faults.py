@@ -10,7 +10,7 @@ import grpc
 import pytest
 
 from aurum.ml.v1 import common_pb2, embedding_pb2, embedding_pb2_grpc
-from tests.serverproc import running_server, start_server
+from aurum_ml.testing import running_server, start_server
 
 
 def _embed_req(photos, name: str = "players.jpg") -> embedding_pb2.EmbedRequest:

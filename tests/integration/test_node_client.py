@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from aurum.ml.v1 import common_pb2, detection_pb2, detection_pb2_grpc
-from tests.serverproc import ROOT, running_server
+from aurum_ml.testing import ROOT, running_server
 
 CLIENT_DIR = ROOT / "clients" / "node"
 

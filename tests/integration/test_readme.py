@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 from aurum_ml.settings import Settings
-from tests.serverproc import ROOT, ServerProcess
+from aurum_ml.testing import ROOT, ServerProcess
 
 README = (ROOT / "README.md").read_text()
 

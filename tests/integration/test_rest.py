@@ -26,7 +26,7 @@ from aurum_ml.errors import (
 from aurum_ml.observability import Metrics
 from aurum_ml.rest import build_rest_app
 from aurum_ml.settings import Settings
-from tests.serverproc import running_server
+from aurum_ml.testing import running_server
 
 LANDMARKS = ("left_eye", "right_eye", "nose", "left_mouth", "right_mouth")
 # A 1x1 GIF: a real image in a format the server refuses.
@@ -591,7 +591,9 @@ def test_openapi_and_docs(http):
 
 
 class _StubCore:
-    """Just enough of FaceService to make each kind of failure happen on demand."""
+    """Just enough of the core to make each kind of failure happen on demand."""
+
+    store = None
 
     def __init__(self, error: Exception | None = None, serving: bool = True) -> None:
         self.error = error

@@ -11,8 +11,8 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from aurum.ml.v1 import common_pb2, detection_pb2, detection_pb2_grpc
+from aurum_ml.testing import running_server
 from tests.certs import make_certs
-from tests.serverproc import running_server
 
 KEY = "test-key-0123456789abcdef"
 

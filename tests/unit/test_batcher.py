@@ -11,7 +11,7 @@ import pytest
 
 from aurum_ml.runtime import SessionPool
 from aurum_ml.runtime.batcher import BatchingRunner
-from tests.serverproc import ROOT
+from aurum_ml.testing import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,7 @@ def test_info(landmark106):
 
 
 def test_yaoming_106_points_on_face(landmark106, yaoming, yao_face):
-    pts = landmark106.predict(yaoming, yao_face.bbox)
+    pts = landmark106.predict_many(yaoming, [yao_face.bbox])[0]
     assert pts.shape == (106, 2)
     assert pts.dtype == np.float32
     assert np.all(np.isfinite(pts))
@@ -45,7 +45,7 @@ def test_yaoming_106_points_on_face(landmark106, yaoming, yao_face):
 
 
 def test_agrees_with_detector_landmarks(landmark106, yaoming, yao_face):
-    pts = landmark106.predict(yaoming, yao_face.bbox)
+    pts = landmark106.predict_many(yaoming, [yao_face.bbox])[0]
     # The nose tip of the 106-point layout is index 86; it should sit near
     # SCRFD's nose estimate.
     nose = yao_face.landmarks.nose
@@ -58,7 +58,7 @@ def test_many_matches_single(landmark106, scrfd, players):
     many = landmark106.predict_many(players, boxes)
     assert many.shape == (4, 106, 2)
     for i, b in enumerate(boxes):
-        np.testing.assert_allclose(many[i], landmark106.predict(players, b), atol=1e-3)
+        np.testing.assert_allclose(many[i], landmark106.predict_many(players, [b])[0], atol=1e-3)
 
 
 def test_empty_boxes(landmark106, yaoming):
@@ -67,7 +67,7 @@ def test_empty_boxes(landmark106, yaoming):
 
 def test_rejects_empty_box(landmark106, yaoming):
     with pytest.raises(InvalidInput):
-        landmark106.predict(yaoming, BoundingBox(10, 10, 0, 0))
+        landmark106.predict_many(yaoming, [BoundingBox(10, 10, 0, 0)])
 
 
 def test_more_boxes_than_one_run_takes(landmark106, scrfd, players):
@@ -77,7 +77,9 @@ def test_more_boxes_than_one_run_takes(landmark106, scrfd, players):
     many = landmark106.predict_many(players, boxes)
     assert many.shape == (len(boxes), 106, 2)
     for i in (0, MAX_BATCH - 1, MAX_BATCH, len(boxes) - 1):
-        np.testing.assert_allclose(many[i], landmark106.predict(players, boxes[i]), atol=1e-3)
+        np.testing.assert_allclose(
+            many[i], landmark106.predict_many(players, [boxes[i]])[0], atol=1e-3
+        )
 
 
 def test_box_clipped_to_nothing_keeps_no_points(landmark106, scrfd, yaoming):

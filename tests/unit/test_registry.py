@@ -1,31 +1,134 @@
-"""Model registry: per-role pool sizes, on the real model files."""
+"""Model registry: entries keyed by (role, version), their states, per-model
+options, handles that pin a version, and unloading that waits for them; on
+the real model files."""
 
 from __future__ import annotations
 
-from aurum_ml.core.service import PRIMARY_ROLES, FaceService
-from aurum_ml.manifest import Manifest
-from aurum_ml.runtime.registry import ModelRegistry
-from aurum_ml.runtime.session_pool import SessionOptions
+import dataclasses
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from aurum_ml.bootstrap import PRIMARY_ROLES, build_core, model_factory, model_options
+from aurum_ml.errors import ModelUnavailable
+from aurum_ml.manifest import Manifest, ModelSpec
+from aurum_ml.models import ArcFaceEmbedder
+from aurum_ml.runtime.registry import ModelRegistry, ModelState
 from aurum_ml.settings import Settings
 
 
-def test_per_role_options_override_only_the_roles_named(manifest: Manifest) -> None:
-    reg = ModelRegistry.load(
-        manifest, SessionOptions(pool_size=2), per_role={"landmarks106": SessionOptions()}
-    )
-    assert not reg.errors
-    assert reg.pools["landmarks106"].options.pool_size == 1
-    assert reg.pools["detector"].options.pool_size == 2
-    assert reg.pools["embedder"].options.pool_size == 2
+def _registry(manifest: Manifest, settings: Settings | None = None, **kw) -> ModelRegistry:
+    settings = settings or Settings(models_dir=manifest.directory)
+    return ModelRegistry(manifest, model_options(settings), model_factory(settings), **kw)
 
 
-def test_service_gives_secondary_models_their_own_pool_size(manifest: Manifest) -> None:
+def test_secondary_models_get_their_own_pool_size(manifest: Manifest) -> None:
     settings = Settings(pool_size=3, secondary_pool_size=1, models_dir=manifest.directory)
-    service = FaceService.create(settings)
+    core = build_core(settings, store=False)
     try:
-        sizes = {role: pool.options.pool_size for role, pool in service.registry.pools.items()}
+        sizes = {e.role: e.options.session.pool_size for e in core.registry.entries()}
+        states = {e.role: e.state for e in core.registry.entries()}
     finally:
-        service.close()
+        core.close()
     assert set(sizes) == set(manifest.models)
+    assert set(states.values()) == {ModelState.READY}
     for role, size in sizes.items():
         assert size == (3 if role in PRIMARY_ROLES else 1), role
+
+
+def test_entries_are_keyed_by_role_and_version(manifest: Manifest) -> None:
+    reg = _registry(manifest)
+    entry = reg.load("embedder")
+    spec = manifest.models["embedder"]
+    assert (entry.role, entry.version, entry.state) == ("embedder", spec.version, ModelState.READY)
+    assert reg.entry("embedder", spec.version) is entry
+    assert reg.entry("embedder", "no-such-version") is None
+    assert entry.info.name == spec.name and entry.info.execution_provider
+
+
+def test_a_handle_gives_the_model_and_pins_its_entry(manifest: Manifest) -> None:
+    reg = _registry(manifest)
+    entry = reg.load("embedder")
+    with reg.handle("embedder", "face embedding model") as h:
+        assert isinstance(h.model, ArcFaceEmbedder)
+        assert h.info == entry.info
+        assert entry.in_use == 1
+    assert entry.in_use == 0
+
+
+def test_a_model_that_fails_to_load_is_failed_with_its_reason(
+    manifest: Manifest, tmp_path: Path
+) -> None:
+    broken = tmp_path / "models"
+    broken.mkdir()
+    shutil.copy(manifest.path, broken / "manifest.json")
+    (broken / manifest.models["embedder"].file).write_bytes(b"not an onnx file")
+    reg = _registry(dataclasses.replace(manifest, path=broken / "manifest.json"))
+    entry = reg.load("embedder")
+    assert entry.state is ModelState.FAILED
+    assert "SHA-256 does not match" in entry.error
+    assert not reg.ready("embedder")
+    assert reg.why_not("embedder") == entry.error
+    with (
+        pytest.raises(ModelUnavailable, match="face embedding model is not available: w600k"),
+        reg.handle("embedder", "face embedding model"),
+    ):
+        pass
+    # A role never loaded says so.
+    assert reg.why_not("detector") == "detector: not loaded"
+
+
+def test_unload_waits_for_calls_holding_a_handle(manifest: Manifest) -> None:
+    reg = _registry(manifest)
+    entry = reg.load("landmarks106")
+    release = threading.Event()
+    holding = threading.Event()
+
+    def call() -> None:
+        with reg.handle("landmarks106", "106-point landmark model"):
+            holding.set()
+            release.wait(5)
+
+    t = threading.Thread(target=call)
+    t.start()
+    holding.wait(5)
+    # Still held: unloading gives up after its timeout, and no new call gets it.
+    assert reg.unload("landmarks106", entry.version, timeout=0.05) is False
+    with pytest.raises(ModelUnavailable), reg.handle("landmarks106", "106-point landmark model"):
+        pass
+    release.set()
+    t.join(5)
+    assert entry.state is ModelState.UNLOADED and entry.model is None
+    assert reg.entry("landmarks106") is None
+
+    entry = reg.load("landmarks106")
+    started = time.monotonic()
+    release.clear()
+    holding.clear()
+    t = threading.Thread(target=call)
+    t.start()
+    holding.wait(5)
+    threading.Timer(0.2, release.set).start()
+    assert reg.unload("landmarks106", entry.version, timeout=5) is True
+    assert time.monotonic() - started >= 0.2  # it waited for the call
+    t.join(5)
+
+
+def test_runs_are_reported_with_the_model_name_and_version(manifest: Manifest) -> None:
+    seen: list[tuple[str, str, int]] = []
+
+    def observe(spec: ModelSpec, rows: int, seconds: float) -> None:
+        assert seconds >= 0
+        seen.append((spec.name, spec.version, rows))
+
+    reg = _registry(manifest, observer=observe)
+    reg.load("embedder")
+    with reg.handle("embedder", "face embedding model") as h:
+        assert isinstance(h.model, ArcFaceEmbedder)
+        h.model.embed([np.zeros((112, 112, 3), np.uint8)] * 3)
+    spec = manifest.models["embedder"]
+    assert seen[-1] == (spec.name, spec.version, 3)

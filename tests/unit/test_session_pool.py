@@ -11,17 +11,12 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from aurum_ml.core.service import (
-    PRIMARY_ROLES,
-    FaceService,
-    pool_threads,
-    solo_threads,
-    usable_cpus,
-)
+from aurum_ml.bootstrap import PRIMARY_ROLES, build_core
 from aurum_ml.manifest import Manifest
 from aurum_ml.runtime.session_pool import RunCount, SessionOptions, SessionPool
+from aurum_ml.runtime.threads import pool_threads, solo_threads, usable_cpus
 from aurum_ml.settings import Settings
-from tests.serverproc import ROOT
+from aurum_ml.testing import ROOT
 
 EMBEDDER = ROOT / "models" / "w600k_mbf.onnx"
 
@@ -173,20 +168,20 @@ def test_no_solo_session_unless_asked() -> None:
 
 def test_only_the_detector_and_embedder_get_a_solo_session(manifest: Manifest) -> None:
     settings = Settings(models_dir=manifest.directory)
-    service = FaceService.create(settings)
+    core = build_core(settings, store=False)
     try:
-        solo = {role: pool.has_solo for role, pool in service.registry.pools.items()}
+        solo = {e.role: e.pool is not None and e.pool.has_solo for e in core.registry.entries()}
     finally:
-        service.close()
-    wanted = solo_threads(settings) is not None  # not on a one-CPU machine
+        core.close()
+    wanted = solo_threads(True, 0, settings.pool_size) is not None  # not on a one-CPU machine
     assert solo == {role: wanted and role in PRIMARY_ROLES for role in manifest.models}
 
 
 def test_pool_threads_share_the_cpus_out() -> None:
     cpus = usable_cpus()
-    assert pool_threads(Settings(pool_size=2)) == max(1, cpus // 2)
-    assert pool_threads(Settings(pool_size=cpus * 4)) == 1
-    assert pool_threads(Settings(pool_size=2, intra_op_threads=3)) == 3
+    assert pool_threads(0, 2) == max(1, cpus // 2)
+    assert pool_threads(0, cpus * 4) == 1
+    assert pool_threads(3, 2) == 3
 
 
 def _rss_mib() -> float:
@@ -207,6 +202,6 @@ def test_a_large_batch_gives_its_memory_back_to_the_shared_arena() -> None:
 
 def test_no_solo_session_where_the_pool_already_has_every_cpu() -> None:
     cpus = usable_cpus()
-    assert solo_threads(Settings(pool_size=1)) is None
-    assert solo_threads(Settings(pool_size=2, solo_session=False)) is None
-    assert solo_threads(Settings(pool_size=2)) == (cpus if cpus > 1 else None)
+    assert solo_threads(True, 0, 1) is None
+    assert solo_threads(False, 0, 2) is None
+    assert solo_threads(True, 0, 2) == (cpus if cpus > 1 else None)

@@ -21,7 +21,9 @@ from aurum_ml.store import (
     FaceStore,
     StoreConfig,
     embedding_sha256,
+    encode_token,
     face_point_id,
+    open_store,
 )
 
 DIM = 64
@@ -54,7 +56,7 @@ def rng() -> np.random.Generator:
 @pytest.fixture(params=["memory", "path"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FaceStore]:
     location = ":memory:" if request.param == "memory" else str(tmp_path / "qdrant")
-    s = FaceStore.open(StoreConfig(location=location))
+    s = open_store(StoreConfig(location=location))
     yield s
     s.close()
 
@@ -218,6 +220,27 @@ def test_enroll_rejects_bad_input(store: FaceStore, rng: np.random.Generator, ba
     assert store.count("g") == 1
 
 
+def test_enroll_faces_of_one_call_share_a_dimension(
+    store: FaceStore, rng: np.random.Generator
+) -> None:
+    with pytest.raises(
+        InvalidInput, match="has 65 values, expected 64; the first embedding of this call has 64"
+    ):
+        store.enroll_batch(
+            "g", [("a", [face(unit(rng))]), ("b", [face(unit(rng, DIM + 1))])], *MODEL
+        )
+    assert store.list_galleries() == []  # nothing written
+
+
+def test_gallery_dim_is_bounded_by_the_vector_rule(store: FaceStore) -> None:
+    # The one vector rule (similarity.as_vector) accepts at most 4096 values:
+    # a wider gallery could never be enrolled into.
+    for dim in [0, 4097, True]:
+        with pytest.raises(InvalidInput, match=r"dim must be an integer in \[1, 4096\]"):
+            store.create_gallery("g", *MODEL, dim)
+    assert store.create_gallery("g", *MODEL, 4096).dim == 4096
+
+
 @pytest.mark.parametrize("subject_id", ["", "   ", "x" * 129, "a\nb"])
 def test_invalid_subject_ids(store: FaceStore, rng: np.random.Generator, subject_id) -> None:
     with pytest.raises(InvalidInput):
@@ -337,20 +360,39 @@ def test_list_subjects_pages(store: FaceStore, rng: np.random.Generator) -> None
     token = ""
     pages = 0
     while True:
-        page, token = store.list_subjects("g", page_size=10, page_token=token)
+        page = store.list_subjects("g", page_size=10, page_token=token)
+        token = page.next_page_token
         pages += 1
-        seen.extend((s.subject_id, s.face_count) for s in page)
+        seen.extend((s.subject_id, s.face_count) for s in page.subjects)
         if not token:
             break
     assert pages == 3
     assert seen == sorted(expected.items())
 
-    with pytest.raises(InvalidInput):
-        store.list_subjects("g", page_size=0)
+    # 0 is the default page size (100): everything on one page.
+    everything = store.list_subjects("g", page_size=0)
+    assert len(everything.subjects) == 23 and everything.next_page_token == ""
+    assert store.list_subjects("g").subjects == everything.subjects
+
     with pytest.raises(InvalidInput):
         store.list_subjects("g", page_token="%%%")
     with pytest.raises(NotFound):
         store.list_subjects("missing")
+
+
+def test_list_subjects_pages_stay_stable_while_subjects_change(
+    store: FaceStore, rng: np.random.Generator
+) -> None:
+    for sid in ["a", "c", "e", "g"]:
+        store.enroll("g", sid, [face(unit(rng), sid)], *MODEL)
+    first = store.list_subjects("g", page_size=2)
+    assert [s.subject_id for s in first.subjects] == ["a", "c"]
+    # A subject added before the token's position, and the last one returned removed.
+    store.enroll("g", "b", [face(unit(rng), "b")], *MODEL)
+    store.delete_subject("g", "c")
+    rest = store.list_subjects("g", page_size=2, page_token=first.next_page_token)
+    assert [s.subject_id for s in rest.subjects] == ["e", "g"]
+    assert rest.next_page_token == ""
 
 
 def test_get_subject_has_no_embeddings(store: FaceStore, rng: np.random.Generator) -> None:
@@ -359,11 +401,84 @@ def test_get_subject_has_no_embeddings(store: FaceStore, rng: np.random.Generato
     )
     detail = store.get_subject("g", "a")
     assert detail.subject_id == "a"
+    assert (detail.face_count, detail.next_page_token) == (1, "")
     (rec,) = detail.faces
     assert (rec.image_sha256, rec.face_index, rec.quality) == (sha("p"), 2, 0.75)
     assert rec.metadata == {"camera": "front"}
     assert abs(rec.enrolled_at - time.time()) < 60
     assert not hasattr(rec, "vector") and not hasattr(rec, "embedding")
+
+
+def _enroll_five(store: FaceStore, rng: np.random.Generator) -> list[str]:
+    # Two calls, so faces differ in enrolled_at as well as in image and index.
+    ids = store.enroll("g", "a", [face(unit(rng), "p", i) for i in range(3)], *MODEL)
+    time.sleep(0.01)
+    return ids + store.enroll("g", "a", [face(unit(rng), "q", i) for i in range(2)], *MODEL)
+
+
+def test_get_subject_pages_return_every_face_once(
+    store: FaceStore, rng: np.random.Generator
+) -> None:
+    ids = _enroll_five(store, rng)
+    everything = store.get_subject("g", "a")
+    assert everything.face_count == 5 and everything.next_page_token == ""
+    order = [f.face_id for f in everything.faces]
+    assert sorted(order) == sorted(ids)
+    keys = [(f.enrolled_at, f.image_sha256, f.face_index, f.face_id) for f in everything.faces]
+    assert keys == sorted(keys)  # oldest first, then by image, index and id
+
+    seen: list[str] = []
+    token = ""
+    pages = 0
+    while True:
+        page = store.get_subject("g", "a", page_size=2, page_token=token)
+        pages += 1
+        assert page.subject_id == "a" and page.face_count == 5
+        assert len(page.faces) <= 2
+        seen.extend(f.face_id for f in page.faces)
+        token = page.next_page_token
+        if not token:
+            break
+    assert pages == 3
+    assert seen == order
+
+
+def test_get_subject_pages_stay_stable_while_faces_change(
+    store: FaceStore, rng: np.random.Generator
+) -> None:
+    _enroll_five(store, rng)
+    order = [f.face_id for f in store.get_subject("g", "a").faces]
+    first = store.get_subject("g", "a", page_size=2)
+    assert [f.face_id for f in first.faces] == order[:2]
+    # The last face returned is erased and a newer one added: the next page
+    # starts right after the erased one and ends with the newcomer.
+    store.delete_face("g", order[1])
+    time.sleep(0.01)
+    (new,) = store.enroll("g", "a", [face(unit(rng), "r")], *MODEL)
+    rest = store.get_subject("g", "a", page_size=10, page_token=first.next_page_token)
+    assert [f.face_id for f in rest.faces] == [*order[2:], new]
+    assert rest.face_count == 5 and rest.next_page_token == ""
+
+
+def test_get_subject_rejects_bad_paging(store: FaceStore, rng: np.random.Generator) -> None:
+    _enroll_five(store, rng)
+    subjects_token = encode_token(["a"])
+    faces_token = store.get_subject("g", "a", page_size=1).next_page_token
+    for token in ["%%%", "garbage", encode_token([1.0, "x", "not-an-int", "id"]), subjects_token]:
+        with pytest.raises(InvalidInput, match="page_token is not one this server issued"):
+            store.get_subject("g", "a", page_size=2, page_token=token)
+    # A token of the other listing has the wrong shape there too.
+    with pytest.raises(InvalidInput, match="page_token is not one this server issued"):
+        store.list_subjects("g", page_token=faces_token)
+    for size in [1001, -1, True]:
+        with pytest.raises(InvalidInput, match=r"page_size must be 0 \(default 100\) or 1-1000"):
+            store.get_subject("g", "a", page_size=size)
+        with pytest.raises(InvalidInput, match=r"page_size must be 0 \(default 100\) or 1-1000"):
+            store.list_subjects("g", page_size=size)
+    assert len(store.get_subject("g", "a", page_size=0).faces) == 5
+    # A subject without faces is NotFound whatever the token.
+    with pytest.raises(NotFound, match="subject 'b' is not enrolled in gallery 'g'"):
+        store.get_subject("g", "b", page_token=faces_token)
 
 
 # ------------------------------------------------------- lifecycle, errors
@@ -372,8 +487,9 @@ def test_get_subject_has_no_embeddings(store: FaceStore, rng: np.random.Generato
 def test_local_path_survives_close_and_reopen(tmp_path: Path, rng: np.random.Generator) -> None:
     cfg = StoreConfig(location=str(tmp_path / "db"))
     v = unit(rng)
-    with FaceStore.open(cfg) as s1:
+    with open_store(cfg) as s1:
         ids = store_ids = s1.enroll("g", "a", [face(v)], *MODEL)
+    # FaceStore.open is the same as open_store (benchmarks and older callers use it).
     with FaceStore.open(cfg) as s2:
         assert s2.count("g") == 1
         assert s2.get_gallery("g").model_version == MODEL[1]
@@ -382,15 +498,15 @@ def test_local_path_survives_close_and_reopen(tmp_path: Path, rng: np.random.Gen
 
 def test_second_open_of_locked_path_is_unavailable(tmp_path: Path) -> None:
     cfg = StoreConfig(location=str(tmp_path / "db"))
-    first = FaceStore.open(cfg)
+    first = open_store(cfg)
     try:
         with pytest.raises(ServiceUnavailable, match="in use by another process") as err:
-            FaceStore.open(cfg)
+            open_store(cfg)
         assert str(tmp_path) not in err.value.message
         assert first.healthy()
     finally:
         first.close()
-    FaceStore.open(cfg).close()  # released on close
+    open_store(cfg).close()  # released on close
 
 
 def test_path_locked_by_another_process(tmp_path: Path) -> None:
@@ -417,14 +533,14 @@ def test_path_locked_by_another_process(tmp_path: Path) -> None:
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
         with pytest.raises(ServiceUnavailable):
-            FaceStore.open(StoreConfig(location=str(path)))
+            open_store(StoreConfig(location=str(path)))
     finally:
         holder.communicate("", timeout=30)
-    FaceStore.open(StoreConfig(location=str(path))).close()
+    open_store(StoreConfig(location=str(path))).close()
 
 
 def test_closed_store_is_unavailable(rng: np.random.Generator) -> None:
-    s = FaceStore.open(StoreConfig())
+    s = open_store(StoreConfig())
     s.enroll("g", "a", [face(unit(rng))], *MODEL)
     s.close()
     s.close()  # idempotent
@@ -436,7 +552,7 @@ def test_closed_store_is_unavailable(rng: np.random.Generator) -> None:
 def test_unreachable_server_is_unavailable() -> None:
     # Port 9 (discard) on localhost: connection refused at once.
     with pytest.raises(ServiceUnavailable):
-        FaceStore.open(StoreConfig(url="http://127.0.0.1:9", timeout_s=1.0))
+        open_store(StoreConfig(url="http://127.0.0.1:9", timeout_s=1.0))
 
 
 def test_identify_validation(store: FaceStore, rng: np.random.Generator) -> None:
@@ -445,8 +561,10 @@ def test_identify_validation(store: FaceStore, rng: np.random.Generator) -> None
         store.identify("g", unit(rng), *MODEL, top_k=0)
     with pytest.raises(InvalidInput):
         store.identify("g", unit(rng), *MODEL, min_score=2.0)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput, match="has 65 values, expected 64; the gallery stores 64"):
         store.identify("g", unit(rng, DIM + 1), *MODEL)
+    with pytest.raises(InvalidInput, match="all zeros"):
+        store.verify("g", "a", np.zeros(DIM, np.float32), *MODEL)
     with pytest.raises(NotFound):
         store.identify("missing", unit(rng), *MODEL)
 

@@ -1,24 +1,50 @@
-"""The one place with business logic; gRPC and REST adapters both call it."""
+"""The one place with business logic; the doors (gRPC, REST, the CLI) call it.
 
+Build it with ``aurum_ml.bootstrap.build_core``: nothing else wires it.
+"""
+
+from aurum_ml.core.config import CoreConfig
+from aurum_ml.core.facade import Core, DetectItem, EmbedItem
 from aurum_ml.core.operations import (
     AlignOp,
     ConvertOp,
+    DetectorName,
+    ImageFormat,
     ImageInput,
     NormalizeOp,
     Operation,
     QualityOp,
     ResizeOp,
 )
-from aurum_ml.core.service import SERVICES, FaceService
+from aurum_ml.core.results import (
+    EnrollResult,
+    FaceInput,
+    IdentifyResult,
+    LoadedModel,
+    Match,
+    VerifyResult,
+)
+from aurum_ml.core.state import SERVICES
 
 __all__ = [
     "SERVICES",
     "AlignOp",
     "ConvertOp",
-    "FaceService",
+    "Core",
+    "CoreConfig",
+    "DetectItem",
+    "DetectorName",
+    "EmbedItem",
+    "EnrollResult",
+    "FaceInput",
+    "IdentifyResult",
+    "ImageFormat",
     "ImageInput",
+    "LoadedModel",
+    "Match",
     "NormalizeOp",
     "Operation",
     "QualityOp",
     "ResizeOp",
+    "VerifyResult",
 ]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
 from aurum.ml.v1 import (
     common_pb2,
     detection_pb2,
@@ -13,6 +11,7 @@ from aurum.ml.v1 import (
     processing_pb2,
     similarity_pb2,
 )
+from aurum_ml import similarity
 from aurum_ml.core import (
     AlignOp,
     ConvertOp,
@@ -145,12 +144,7 @@ def operations_in(ops: Sequence[processing_pb2.Operation]) -> list[Operation]:
 
 
 def candidates_in(cands: Sequence[similarity_pb2.Embedding]) -> FloatArray:
-    if not cands:
-        raise InvalidInput("candidates must be a non-empty list of embeddings")
-    dim = len(cands[0].values)
-    if any(len(c.values) != dim for c in cands):
-        raise InvalidInput("all candidates must have the same number of values")
-    return np.array([c.values for c in cands], dtype=np.float32).reshape(len(cands), dim)
+    return similarity.as_candidates([c.values for c in cands])
 
 
 # -- responses ------------------------------------------------------------------

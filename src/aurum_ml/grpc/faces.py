@@ -1,4 +1,4 @@
-"""The FaceStore gRPC service: convert, call core.faces.FaceSearch, convert back."""
+"""The FaceStore gRPC service: convert, call the core, convert back."""
 
 from __future__ import annotations
 
@@ -7,24 +7,14 @@ from typing import Any
 import grpc
 
 from aurum.ml.v1 import common_pb2, face_store_pb2, face_store_pb2_grpc
-from aurum_ml.core.faces import (
-    EnrollResult,
-    FaceInput,
-    FaceSearch,
-    IdentifyResult,
-    SubjectFaces,
-    VerifyResult,
-)
+from aurum_ml.core import Core, EnrollResult, FaceInput, IdentifyResult, VerifyResult
 from aurum_ml.errors import InvalidInput
 from aurum_ml.grpc import converters as cv
 from aurum_ml.grpc.errors import mapped
-from aurum_ml.store import FaceRecord, GalleryInfo
+from aurum_ml.store import FaceRecord, GalleryInfo, SubjectFaces
 from aurum_ml.types import ModelInfo
 
 Ctx = grpc.aio.ServicerContext[Any, Any]
-
-#: The fully qualified service name, for health and reflection.
-SERVICE_NAME: str = face_store_pb2.DESCRIPTOR.services_by_name["FaceStore"].full_name
 
 
 # -- requests -------------------------------------------------------------------
@@ -138,7 +128,7 @@ def _optional(msg: Any, name: str) -> float | None:
 
 
 class FaceStoreServicer(face_store_pb2_grpc.FaceStoreServicer):
-    def __init__(self, core: FaceSearch) -> None:
+    def __init__(self, core: Core) -> None:
         self.core = core
 
     @mapped
@@ -262,7 +252,7 @@ class FaceStoreServicer(face_store_pb2_grpc.FaceStoreServicer):
         return subject_pb(result)
 
 
-def add_face_store(server: grpc.aio.Server, core: FaceSearch) -> None:
+def add_face_store(server: grpc.aio.Server, core: Core) -> None:
     """Register the FaceStore service on ``server`` (health and reflection
     list it through grpc/server.py's SERVICE_NAMES)."""
     face_store_pb2_grpc.add_FaceStoreServicer_to_server(FaceStoreServicer(core), server)

@@ -22,8 +22,7 @@ from aurum.ml.v1 import (
     similarity_pb2,
     similarity_pb2_grpc,
 )
-from aurum_ml.core import FaceService
-from aurum_ml.core.faces import FaceSearch
+from aurum_ml.core import Core
 from aurum_ml.grpc import servicers
 from aurum_ml.grpc.faces import add_face_store
 
@@ -58,13 +57,13 @@ class GrpcServer:
 
 
 def build_grpc_server(
-    core: FaceService,
+    core: Core,
     address: str,
     max_message_bytes: int,
     interceptors: list[grpc.aio.ServerInterceptor[Any, Any]] | None = None,
     credentials: grpc.ServerCredentials | None = None,
-    faces: FaceSearch | None = None,
 ) -> GrpcServer:
+    """The services over ``core``; FaceStore only where the core has a store."""
     server = grpc.aio.server(
         interceptors=interceptors or [],
         options=[
@@ -83,12 +82,13 @@ def build_grpc_server(
         servicers.ImageProcessingServicer(core), server
     )
     similarity_pb2_grpc.add_SimilarityServicer_to_server(servicers.SimilarityServicer(core), server)
-    if faces is not None:
-        add_face_store(server, faces)
+    faces = core.store is not None
+    if faces:
+        add_face_store(server, core)
     health_servicer = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     names = [
-        *(full for short, full in SERVICE_NAMES.items() if short != "faces" or faces is not None),
+        *(full for short, full in SERVICE_NAMES.items() if short != "faces" or faces),
         health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
         reflection.SERVICE_NAME,
     ]

@@ -17,7 +17,7 @@ from aurum.ml.v1 import (
     similarity_pb2,
     similarity_pb2_grpc,
 )
-from aurum_ml.core import FaceService
+from aurum_ml.core import Core
 from aurum_ml.errors import AurumError, InvalidInput
 from aurum_ml.grpc import converters as cv
 from aurum_ml.grpc.errors import mapped
@@ -52,7 +52,7 @@ async def _per_item(
 
 
 class FaceDetectionServicer(detection_pb2_grpc.FaceDetectionServicer):
-    def __init__(self, core: FaceService) -> None:
+    def __init__(self, core: Core) -> None:
         self.core = core
 
     @mapped
@@ -72,7 +72,7 @@ class FaceDetectionServicer(detection_pb2_grpc.FaceDetectionServicer):
             request.requests,
             cv.detect_args,
             lambda items: self.core.detect_batch(items, timeout=context.time_remaining()),
-            self.core.settings.max_batch_items,
+            self.core.config.max_batch_items,
         )
         return detection_pb2.DetectBatchResponse(
             results=[
@@ -85,7 +85,7 @@ class FaceDetectionServicer(detection_pb2_grpc.FaceDetectionServicer):
 
 
 class FaceEmbeddingServicer(embedding_pb2_grpc.FaceEmbeddingServicer):
-    def __init__(self, core: FaceService) -> None:
+    def __init__(self, core: Core) -> None:
         self.core = core
 
     @mapped
@@ -104,7 +104,7 @@ class FaceEmbeddingServicer(embedding_pb2_grpc.FaceEmbeddingServicer):
             request.requests,
             cv.embed_args,
             lambda items: self.core.embed_batch(items, timeout=context.time_remaining()),
-            self.core.settings.max_batch_items,
+            self.core.config.max_batch_items,
         )
         return embedding_pb2.EmbedBatchResponse(
             results=[
@@ -117,7 +117,7 @@ class FaceEmbeddingServicer(embedding_pb2_grpc.FaceEmbeddingServicer):
 
 
 class ImageProcessingServicer(processing_pb2_grpc.ImageProcessingServicer):
-    def __init__(self, core: FaceService) -> None:
+    def __init__(self, core: Core) -> None:
         self.core = core
 
     @mapped
@@ -135,7 +135,7 @@ class ImageProcessingServicer(processing_pb2_grpc.ImageProcessingServicer):
 
 
 class SimilarityServicer(similarity_pb2_grpc.SimilarityServicer):
-    def __init__(self, core: FaceService) -> None:
+    def __init__(self, core: Core) -> None:
         self.core = core
 
     @mapped

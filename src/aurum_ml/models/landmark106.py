@@ -78,8 +78,3 @@ class Landmark106:
             inv = cv2.invertAffineTransform(m)
             out[i] = pred[i] @ inv[:, :2].T + inv[:, 2]
         return out
-
-    def predict(self, image: BGRImage, bbox: BoundingBox) -> FloatArray:
-        """(106, 2) landmarks in original-image pixels."""
-        points: FloatArray = self.predict_many(image, [bbox])[0]
-        return points

@@ -14,11 +14,10 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aurum_ml import __version__
-from aurum_ml.core import FaceService
-from aurum_ml.core.faces import FaceSearch
+from aurum_ml.core import Core
 from aurum_ml.errors import AurumError
 from aurum_ml.observability import Metrics, log_request, new_request_id, request_id_var
-from aurum_ml.rest import endpoints
+from aurum_ml.rest import endpoints, faces
 from aurum_ml.rest.errors import core_error_response, error_response, install_handlers
 from aurum_ml.security import ANONYMOUS, Authenticator, RateLimiter, key_from_headers, load_keys
 from aurum_ml.settings import Settings
@@ -204,15 +203,14 @@ def _declare_api_keys(schema: dict[str, Any]) -> None:
 
 
 def build_rest_app(
-    core: FaceService,
+    core: Core,
     settings: Settings,
-    faces: FaceSearch | None = None,
     *,
     auth: Authenticator | None = None,
     limiter: RateLimiter | None = None,
     metrics: Metrics | None = None,
 ) -> FastAPI:
-    """The gateway over ``core`` (and the face store's paths when ``faces`` is given).
+    """The gateway over ``core`` (the face store's paths where it has a store).
 
     Pass the server's ``auth``, ``limiter`` and ``metrics`` so both transports
     share keys, rate-limit buckets and one metrics registry. Without them, keys
@@ -238,10 +236,8 @@ def build_rest_app(
     app.state.core = core
     install_handlers(app)
     app.include_router(endpoints.router)
-    if faces is not None:
-        from aurum_ml.rest.faces import build_faces_router
-
-        app.include_router(build_faces_router(faces))
+    if core.store is not None:
+        app.include_router(faces.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_message_bytes)
     # Added last, so outermost: the gate answers before any body is read.
     app.add_middleware(Gate, auth=auth, limiter=limiter, metrics=metrics)

@@ -11,20 +11,19 @@ import binascii
 import re
 from typing import Annotated
 
-import numpy as np
 from fastapi import APIRouter, Body, Depends, Request, Response
 
-from aurum_ml import __version__, types
+from aurum_ml import __version__, similarity, types
 from aurum_ml.core import (
     AlignOp,
     ConvertOp,
-    FaceService,
     ImageInput,
     NormalizeOp,
     Operation,
     QualityOp,
     ResizeOp,
 )
+from aurum_ml.core import Core as CoreFacade
 from aurum_ml.errors import InvalidInput
 from aurum_ml.rest import schemas as s
 from aurum_ml.rest.errors import MappedRoute, error_responses
@@ -37,12 +36,13 @@ _LEGACY_SERVICES = ("detection", "embedding", "processing", "similarity")
 _DATA_URL = re.compile(r"data:[^,]*,", re.IGNORECASE)
 
 
-def _core(request: Request) -> FaceService:
-    core: FaceService = request.app.state.core
+def _core(request: Request) -> CoreFacade:
+    core: CoreFacade = request.app.state.core
     return core
 
 
-Core = Annotated[FaceService, Depends(_core)]
+#: The core, as every endpoint takes it (the app's state holds the one instance).
+Core = Annotated[CoreFacade, Depends(_core)]
 
 
 # -- JSON -> core ------------------------------------------------------------------
@@ -98,10 +98,7 @@ def operation_in(op: s.Operation | str) -> Operation:
 
 
 def candidates_in(candidates: list[list[float]]) -> types.FloatArray:
-    if candidates and any(len(c) != len(candidates[0]) for c in candidates):
-        raise InvalidInput("candidates: every candidate must have the same number of values")
-    # An empty list stays 1-d and the core says what is wrong with it.
-    return np.array(candidates, dtype=np.float32)
+    return similarity.as_candidates(candidates)
 
 
 # -- core -> JSON ------------------------------------------------------------------

@@ -27,13 +27,13 @@ IMAGE_DOC = (
 )
 
 
-class _In(BaseModel):
+class In(BaseModel):
     # Unknown fields are ignored so that clients of the old services, which may
     # send extra keys, keep working; NaN and Infinity are refused at the door.
     model_config = ConfigDict(extra="ignore", allow_inf_nan=False, use_attribute_docstrings=True)
 
 
-class _Out(BaseModel):
+class Out(BaseModel):
     # Defaults are always sent, so the document marks them required and a
     # client (or schemathesis) can rely on e.g. `success` being there.
     model_config = ConfigDict(
@@ -44,7 +44,7 @@ class _Out(BaseModel):
 # -- shared shapes -----------------------------------------------------------------
 
 
-class Landmarks(_In):
+class Landmarks(In):
     """Five points as `[x, y]` pairs in image pixels; left_eye is the eye on the
     image's left."""
 
@@ -55,7 +55,7 @@ class Landmarks(_In):
     right_mouth: Point
 
 
-class BoundingBox(_Out):
+class BoundingBox(Out):
     """Axis-aligned box in original-image pixels; (x, y) is the top-left corner."""
 
     x: float
@@ -64,21 +64,21 @@ class BoundingBox(_Out):
     height: float
 
 
-class Face(_Out):
+class Face(Out):
     bbox: BoundingBox
     landmarks: Landmarks
     confidence: float
     """Detector score in [0, 1]."""
 
 
-class ModelInfo(_Out):
+class ModelInfo(Out):
     name: str
     version: str
     execution_provider: str
     """ONNX Runtime execution provider the model runs on, e.g. CPUExecutionProvider."""
 
 
-class QualityReport(_Out):
+class QualityReport(Out):
     """Face image quality; every part is in [0, 1], higher is better."""
 
     overall: float
@@ -88,7 +88,7 @@ class QualityReport(_Out):
     frontality: float
 
 
-class ErrorResponse(_Out):
+class ErrorResponse(Out):
     """Every failure: a message meant for a person, and the HTTP status says which kind."""
 
     success: Literal[False] = False
@@ -98,7 +98,7 @@ class ErrorResponse(_Out):
 # -- detection ---------------------------------------------------------------------
 
 
-class DetectFaceRequest(_In):
+class DetectFaceRequest(In):
     image: str = Field(description=IMAGE_DOC)
     min_confidence: float = 0.0
     """Faces scoring below this are dropped; 0 means the server default (0.5)."""
@@ -108,7 +108,7 @@ class DetectFaceRequest(_In):
     """Face detector; null means the server's default."""
 
 
-class DetectFaceResponse(_Out):
+class DetectFaceResponse(Out):
     success: Literal[True] = True
     faces: list[Face]
     """Highest confidence first."""
@@ -120,7 +120,7 @@ class DetectFaceResponse(_Out):
 # -- embedding ---------------------------------------------------------------------
 
 
-class ExtractEmbeddingRequest(_In):
+class ExtractEmbeddingRequest(In):
     image: str = Field(description=IMAGE_DOC)
     aligned: bool = False
     """false: detect, take the most prominent face, align and embed it. true: the
@@ -128,7 +128,7 @@ class ExtractEmbeddingRequest(_In):
     detector: Detector | None = None
 
 
-class Embedding(_Out):
+class Embedding(Out):
     embedding: list[float]
     """512 floats, unit L2 norm."""
     quality: float
@@ -137,7 +137,7 @@ class Embedding(_Out):
     """Detector score of the embedded face; 1.0 for aligned input."""
 
 
-class ExtractEmbeddingResponse(_Out):
+class ExtractEmbeddingResponse(Out):
     success: Literal[True] = True
     embedding: Embedding
     face: Face | None
@@ -149,7 +149,7 @@ class ExtractEmbeddingResponse(_Out):
 # -- image processing --------------------------------------------------------------
 
 
-class ResizeOperation(_In):
+class ResizeOperation(In):
     type: Literal["resize"]
     width: int = 0
     height: int = 0
@@ -158,13 +158,13 @@ class ResizeOperation(_In):
     """Keep the aspect ratio and fit inside width x height."""
 
 
-class NormalizeOperation(_In):
+class NormalizeOperation(In):
     type: Literal["normalize"]
     mode: Literal["minmax", "equalize"] = "minmax"
     """minmax stretches luminance to 0-255; equalize applies CLAHE to luminance."""
 
 
-class AlignOperation(_In):
+class AlignOperation(In):
     type: Literal["align"]
     landmarks: Landmarks | None = None
     """Landmarks to align with; null uses the most prominent detected face."""
@@ -172,13 +172,13 @@ class AlignOperation(_In):
     """Output side in pixels (112 is the ArcFace template)."""
 
 
-class QualityOperation(_In):
+class QualityOperation(In):
     type: Literal["quality"]
     landmarks: Landmarks | None = None
     """Landmarks of the face to assess; null uses the most prominent detected face."""
 
 
-class ConvertOperation(_In):
+class ConvertOperation(In):
     type: Literal["convert"]
     format: ImageFormat
 
@@ -203,7 +203,7 @@ OperationItem: TypeAlias = Annotated[
 ]
 
 
-class ProcessImageRequest(_In):
+class ProcessImageRequest(In):
     image: str = Field(description=IMAGE_DOC)
     operations: list[OperationItem] = []
     """Applied in order."""
@@ -213,7 +213,7 @@ class ProcessImageRequest(_In):
     """JPEG/WebP quality 1-100; 0 means 90."""
 
 
-class ProcessImageResponse(_Out):
+class ProcessImageResponse(Out):
     success: Literal[True] = True
     image: str
     """The resulting image, base64."""
@@ -231,7 +231,7 @@ class ProcessImageResponse(_Out):
 # -- similarity --------------------------------------------------------------------
 
 
-class CompareRequest(_In):
+class CompareRequest(In):
     """One pair of embeddings."""
 
     embedding_a: list[float]
@@ -243,7 +243,7 @@ class CompareRequest(_In):
     """Decision threshold; null means the documented default for the metric."""
 
 
-class CompareManyRequest(_In):
+class CompareManyRequest(In):
     """One query against many candidates."""
 
     query: list[float]
@@ -267,7 +267,7 @@ SimilarityRequest: TypeAlias = Annotated[
 ]
 
 
-class CompareResponse(_Out):
+class CompareResponse(Out):
     success: Literal[True] = True
     similarity: float
     is_match: bool
@@ -275,14 +275,14 @@ class CompareResponse(_Out):
     metric: Metric
 
 
-class Match(_Out):
+class Match(Out):
     index: int
     """Position of the candidate in the request."""
     score: float
     is_match: bool
 
 
-class CompareManyResponse(_Out):
+class CompareManyResponse(Out):
     success: Literal[True] = True
     scores: list[float]
     """One score per candidate, in candidate order."""
@@ -295,11 +295,11 @@ class CompareManyResponse(_Out):
 # -- health and status -------------------------------------------------------------
 
 
-class ServiceHealth(_Out):
+class ServiceHealth(Out):
     status: ServiceStatus
 
 
-class Services(_Out):
+class Services(Out):
     # camelCase: the legacy contract's keys.
     faceDetection: ServiceHealth
     faceEmbedding: ServiceHealth
@@ -307,12 +307,12 @@ class Services(_Out):
     similarity: ServiceHealth
 
 
-class HealthResponse(_Out):
+class HealthResponse(Out):
     status: Literal["healthy", "unhealthy"]
     services: Services
 
 
-class ModelStatus(_Out):
+class ModelStatus(Out):
     role: str
     name: str
     version: str
@@ -322,7 +322,7 @@ class ModelStatus(_Out):
     """Why the model is not loaded; empty when it is."""
 
 
-class StatusResponse(_Out):
+class StatusResponse(Out):
     success: Literal[True] = True
     version: str
     uptime_s: float

@@ -45,10 +45,6 @@ class BatchStats:
     rows: int = 0
     max_rows: int = 0
 
-    @property
-    def mean_items_per_run(self) -> float:
-        return self.items / self.runs if self.runs else 0.0
-
 
 class BatchingRunner:
     """A Runner that merges concurrent calls into batched runs of ``pool``."""

@@ -1,25 +1,274 @@
-"""Loads every model of the manifest into a session pool, once, at start-up.
+"""Every model version the server knows, keyed by (role, version).
 
-A model that is missing, fails its checksum, has unexpected input shapes or
-fails its warm-up run is recorded as failed with a reason; the others still
-load, so the services that do not need it keep serving.
+An entry moves through ``loading`` -> ``ready`` or ``failed`` (with the
+reason), and when it is taken out of service ``draining`` -> ``unloaded``.
+Loading checks the file against the manifest's SHA-256, builds the session
+pool, checks the input shape and runs one warm-up batch; only then is the
+entry ready and, if its role has no default version yet, the default. A
+failed load leaves whatever served the role before still serving.
+
+Use cases never keep a model: they ask for a :class:`ModelHandle` per call
+(``with registry.handle("embedder") as h``). A handle pins its entry until the
+call ends, so unloading waits for calls in flight and a model never changes
+under a running call. Each role has one version for now; the keying lets two
+versions of one role live side by side.
 """
 
 from __future__ import annotations
 
+import enum
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 
+from aurum_ml.errors import ModelUnavailable
 from aurum_ml.manifest import Manifest, ModelSpec, sha256_file
-from aurum_ml.runtime.session_pool import SessionOptions, SessionPool
+from aurum_ml.runtime.batcher import BatchingRunner
+from aurum_ml.runtime.session_pool import Runner, SessionOptions, SessionPool
+from aurum_ml.types import ModelInfo
 
 log = logging.getLogger(__name__)
 
 #: Channel layout of each model family's single input.
 _CHANNELS_LAST = {"scrfd": False, "arcface": False, "landmark106": False, "mtcnn": True}
+
+
+class ModelState(enum.StrEnum):
+    LOADING = "loading"
+    READY = "ready"
+    FAILED = "failed"
+    DRAINING = "draining"
+    UNLOADED = "unloaded"
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOptions:
+    """Cross-request micro-batching (runtime.batcher) for one model."""
+
+    max_size: int = 16
+    max_wait_ms: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ModelOptions:
+    """How one model version is served: its sessions and optional batching."""
+
+    session: SessionOptions
+    batching: BatchOptions | None = None
+
+
+#: Builds a family's model object (detector, embedder, ...) around its runner.
+ModelFactory = Callable[[ModelSpec, Runner], object]
+#: Told of every ORT run: the model, rows in the batch, seconds taken.
+RunObserver = Callable[[ModelSpec, int, float], None]
+
+
+class ModelEntry:
+    """One (role, version): its state, and once ready its pool, runner and model."""
+
+    def __init__(self, spec: ModelSpec, options: ModelOptions) -> None:
+        self.spec = spec
+        self.options = options
+        self.state = ModelState.LOADING
+        self.error = ""
+        self.pool: SessionPool | None = None
+        self.runner: SessionPool | BatchingRunner | None = None
+        self.model: object | None = None
+        self._in_use = 0
+        self._idle = threading.Condition()
+
+    @property
+    def role(self) -> str:
+        return self.spec.role
+
+    @property
+    def version(self) -> str:
+        return self.spec.version
+
+    @property
+    def info(self) -> ModelInfo:
+        return ModelInfo(self.spec.name, self.spec.version, self.pool.provider if self.pool else "")
+
+    @property
+    def in_use(self) -> int:
+        """Calls holding a handle on this entry right now."""
+        return self._in_use
+
+    def queue_depth(self) -> int:
+        """Runs waiting for one of this entry's sessions."""
+        return self.runner.queue_depth() if self.runner is not None else 0
+
+    def _pin(self) -> None:
+        with self._idle:
+            self._in_use += 1
+
+    def _unpin(self) -> None:
+        with self._idle:
+            self._in_use -= 1
+            if self._in_use == 0:
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout: float | None) -> bool:
+        with self._idle:
+            return self._idle.wait_for(lambda: self._in_use == 0, timeout)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelHandle:
+    """A ready model pinned for the length of one call."""
+
+    entry: ModelEntry
+    model: object
+
+    @property
+    def spec(self) -> ModelSpec:
+        return self.entry.spec
+
+    @property
+    def info(self) -> ModelInfo:
+        return self.entry.info
+
+
+class ModelRegistry:
+    def __init__(
+        self,
+        manifest: Manifest,
+        options: Callable[[ModelSpec], ModelOptions],
+        factory: ModelFactory,
+        *,
+        verify_checksums: bool = True,
+        observer: RunObserver | None = None,
+    ) -> None:
+        self.manifest = manifest
+        self._options = options
+        self._factory = factory
+        self._verify = verify_checksums
+        self._observer = observer
+        self._lock = threading.Lock()
+        self._entries: dict[tuple[str, str], ModelEntry] = {}
+        self._default: dict[str, str] = {}
+
+    # -- lifecycle -------------------------------------------------------------
+
+    def load_all(self, roles: Iterable[str] | None = None) -> None:
+        """Load the manifest's models (or only ``roles``), one after another."""
+        for role in self.manifest.models if roles is None else roles:
+            self.load(role)
+
+    def load(self, role: str) -> ModelEntry:
+        """Load the manifest's version of ``role``. Never raises for a bad
+        model: the entry is then ``failed`` with the reason."""
+        spec = self.manifest.models[role]
+        entry = ModelEntry(spec, self._options(spec))
+        with self._lock:
+            self._entries[(role, spec.version)] = entry
+        try:
+            self._build(entry)
+        except Exception as e:  # any failure makes just this model unavailable
+            entry.state, entry.error = ModelState.FAILED, f"{spec.file}: {e}"
+            log.error("model %s failed to load: %s", role, entry.error)
+            return entry
+        with self._lock:
+            entry.state = ModelState.READY
+            self._default.setdefault(role, spec.version)
+        log.info(
+            "loaded %s (%s %s) on %s", role, spec.name, spec.version, entry.info.execution_provider
+        )
+        return entry
+
+    def unload(self, role: str, version: str, timeout: float | None = None) -> bool:
+        """Take a version out of service: no new handles, wait (up to
+        ``timeout``) for the calls holding one, then drop its sessions.
+        False if calls were still running when the time ran out."""
+        with self._lock:
+            entry = self._entries.get((role, version))
+            if entry is None:
+                return True
+            if self._default.get(role) == version:
+                del self._default[role]
+            entry.state = ModelState.DRAINING
+        drained = entry.wait_idle(timeout)
+        with self._lock:
+            entry.state = ModelState.UNLOADED
+            entry.pool = entry.runner = entry.model = None
+            del self._entries[(role, version)]
+        return drained
+
+    def _build(self, entry: ModelEntry) -> None:
+        spec = entry.spec
+        path = self.manifest.model_path(spec.role)
+        if not path.exists():
+            raise FileNotFoundError("model file is missing; run `make models`")
+        if self._verify and sha256_file(path) != spec.installed_sha256:
+            raise ValueError("SHA-256 does not match the manifest; run `make models` again")
+        pool = SessionPool(path, entry.options.session)
+        _check_shape(spec, pool)
+        pool.run({pool.input_names[0]: np.zeros(_warmup_shape(spec), dtype=np.float32)})
+        runner: SessionPool | BatchingRunner = pool
+        if entry.options.batching is not None:
+            b = entry.options.batching
+            runner = BatchingRunner(pool, b.max_size, b.max_wait_ms)
+        if self._observer is not None:
+            observe = self._observer
+            runner.on_run = lambda rows, seconds: observe(spec, rows, seconds)
+        entry.pool, entry.runner = pool, runner
+        entry.model = self._factory(spec, runner)
+
+    # -- lookup ----------------------------------------------------------------
+
+    def entries(self) -> list[ModelEntry]:
+        with self._lock:
+            return list(self._entries.values())
+
+    def entry(self, role: str, version: str | None = None) -> ModelEntry | None:
+        """The entry serving ``role`` (its default version unless one is
+        named), ready or not; None when nothing was ever loaded for it."""
+        with self._lock:
+            return self._lookup(role, version)
+
+    def _lookup(self, role: str, version: str | None) -> ModelEntry | None:
+        if version is None:
+            spec = self.manifest.models.get(role)
+            version = self._default.get(role) or (spec.version if spec is not None else None)
+        return self._entries.get((role, version)) if version else None
+
+    def ready(self, *roles: str) -> bool:
+        return all(_serves(self.entry(r)) for r in roles)
+
+    def why_not(self, *roles: str) -> str:
+        """Why the given roles cannot serve, joined; "" when they all can."""
+        with self._lock:
+            entries = [(r, self._lookup(r, None)) for r in roles]
+        return "; ".join(_why(r, e) for r, e in entries if not _serves(e))
+
+    @contextmanager
+    def handle(self, role: str, what: str, version: str | None = None) -> Iterator[ModelHandle]:
+        """Pin the ready model serving ``role`` for the block. ``what`` names it
+        for a person in the ModelUnavailable raised when it cannot serve."""
+        with self._lock:
+            e = self._lookup(role, version)
+            if e is None or not _serves(e) or e.model is None:
+                raise ModelUnavailable(f"the {what} is not available: {_why(role, e)}")
+            e._pin()
+            model = e.model
+        try:
+            yield ModelHandle(e, model)
+        finally:
+            e._unpin()
+
+
+def _serves(e: ModelEntry | None) -> bool:
+    return e is not None and e.state is ModelState.READY
+
+
+def _why(role: str, e: ModelEntry | None) -> str:
+    if e is None:
+        return f"{role}: not loaded"
+    return e.error if e.state is ModelState.FAILED else f"{role}: {e.state}"
 
 
 def _warmup_shape(spec: ModelSpec) -> tuple[int, ...]:
@@ -39,58 +288,3 @@ def _check_shape(spec: ModelSpec, pool: SessionPool) -> None:
         # Symbolic or dynamic axes (None, 'batch', '?') accept any size.
         if axis > 0 and isinstance(declared, int) and declared not in (wanted, -1):
             raise ValueError(f"input axis {axis} is {declared}, expected {wanted}")
-
-
-@dataclass
-class ModelRegistry:
-    manifest: Manifest
-    pools: dict[str, SessionPool] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def load(
-        cls,
-        manifest: Manifest,
-        options: SessionOptions,
-        *,
-        per_role: Mapping[str, SessionOptions] | None = None,
-        verify_checksums: bool = True,
-    ) -> ModelRegistry:
-        """Load every model of the manifest; ``per_role`` overrides ``options``
-        for the roles it names."""
-        reg = cls(manifest)
-        for role, spec in manifest.models.items():
-            role_options = (per_role or {}).get(role, options)
-            try:
-                reg.pools[role] = _load_one(manifest, role, spec, role_options, verify_checksums)
-            except Exception as e:  # any failure makes just this model unavailable
-                reason = f"{spec.file}: {e}"
-                reg.errors[role] = reason
-                log.error("model %s failed to load: %s", role, reason)
-        return reg
-
-    def pool(self, role: str) -> SessionPool | None:
-        return self.pools.get(role)
-
-    def ready(self, *roles: str) -> bool:
-        return all(r in self.pools for r in roles)
-
-    def why_not(self, *roles: str) -> str:
-        missing = [self.errors.get(r, f"{r}: not loaded") for r in roles if r not in self.pools]
-        return "; ".join(missing)
-
-
-def _load_one(
-    manifest: Manifest, role: str, spec: ModelSpec, options: SessionOptions, verify: bool
-) -> SessionPool:
-    path = manifest.model_path(role)
-    if not path.exists():
-        raise FileNotFoundError("model file is missing; run `make models`")
-    if verify and sha256_file(path) != spec.installed_sha256:
-        raise ValueError("SHA-256 does not match the manifest; run `make models` again")
-    pool = SessionPool(path, options)
-    _check_shape(spec, pool)
-    feeds = {pool.input_names[0]: np.zeros(_warmup_shape(spec), dtype=np.float32)}
-    pool.run(feeds)
-    log.info("loaded %s (%s %s) on %s", role, spec.name, spec.version, pool.provider)
-    return pool

@@ -213,8 +213,6 @@ class SessionPool:
         ]
         self._output_names = [o.name for o in first.get_outputs()]
         self._provider = first.get_providers()[0]
-        self.runs = 0
-        self.busy_seconds = 0.0
         self._waiting = 0
         #: Called after every ORT run with (rows, seconds); metrics hook in here.
         self.on_run: Callable[[int, float], None] | None = None
@@ -313,8 +311,6 @@ class SessionPool:
             start = time.perf_counter()
             outputs = session.run(self._output_names, feeds, shrink)
             took = time.perf_counter() - start
-            self.busy_seconds += took
-            self.runs += 1
         if self.on_run is not None:
             self.on_run(rows, took)
         return [np.asarray(o) for o in outputs]

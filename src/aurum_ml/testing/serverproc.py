@@ -1,4 +1,7 @@
-"""Start a real aurum-ml server process on free ports and wait until it is ready."""
+"""Start a real aurum-ml server process on free ports and wait until it is ready.
+
+A library for the tests and the benchmarks alike, so it imports no pytest.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +21,9 @@ from pathlib import Path
 
 import grpc
 
-ROOT = Path(__file__).resolve().parent.parent
+#: The repository root when running from a checkout (src/aurum_ml/testing/ is three
+#: levels below it): where the models and photos live.
+ROOT = Path(__file__).resolve().parents[3]
 CLI = Path(sys.executable).with_name("aurum-ml")
 _READY = re.compile(r"aurum-ml ready grpc_port=(\d+)(?: rest_port=(\d+))?(?: metrics_port=(\d+))?")
 

@@ -1,0 +1,150 @@
+"""The composition root: the one place that loads the models, builds their
+pools, opens the face store and wires the core.
+
+The server, the CLI, the benchmarks and the tests all get their core from
+:func:`build_core`; nothing else constructs the object graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from aurum_ml.core import Core, CoreConfig
+from aurum_ml.core.workers import WorkerPool
+from aurum_ml.images import ImageLimits
+from aurum_ml.manifest import ModelSpec, load_manifest
+from aurum_ml.models import ArcFaceEmbedder, Landmark106, ScrfdDetector
+from aurum_ml.runtime import threads
+from aurum_ml.runtime.registry import BatchOptions, ModelFactory, ModelOptions, ModelRegistry
+from aurum_ml.runtime.session_pool import Runner, SessionOptions
+from aurum_ml.settings import Settings
+from aurum_ml.store import StoreConfig, StoreConnection
+
+if TYPE_CHECKING:
+    from aurum_ml.observability import Metrics
+
+#: The models on every Detect and Embed path: they get the big pools, the solo
+#: session and the shared arena.
+PRIMARY_ROLES = frozenset({"detector", "embedder"})
+#: The models whose runs may be merged across requests when batching is on.
+#: MTCNN is not: P-Net meets a new input shape at every pyramid level.
+BATCHED_ROLES = frozenset({"detector", "embedder", "landmarks106"})
+
+
+def build_core(
+    settings: Settings,
+    *,
+    metrics: Metrics | None = None,
+    roles: Sequence[str] | None = None,
+    store: bool = True,
+) -> Core:
+    """Load the models (all of the manifest's, or only ``roles``), open the
+    face store (unless ``store`` is False) and build the core. A model or a
+    store that fails leaves only the services that need it NOT_SERVING."""
+    manifest = load_manifest(settings.manifest_path)
+    registry = ModelRegistry(
+        manifest,
+        model_options(settings),
+        model_factory(settings),
+        observer=metrics.observe_run if metrics is not None else None,
+    )
+    registry.load_all(roles)
+    connection = None
+    if store:
+        connection = StoreConnection(store_config(settings), retry_s=settings.store_retry_s)
+        connection.open()
+    workers = WorkerPool(settings.workers, settings.max_pending_requests, settings.max_request_s)
+    core = Core(
+        core_config(settings), registry, workers, connection, store_retry_s=settings.store_retry_s
+    )
+    if metrics is not None:
+        metrics.watch(core)
+    return core
+
+
+def core_config(settings: Settings) -> CoreConfig:
+    return CoreConfig(
+        limits=ImageLimits(
+            max_bytes=settings.max_message_bytes,
+            max_pixels=settings.max_image_pixels,
+            max_side=settings.max_image_side,
+        ),
+        allowed_hosts=frozenset(h.lower() for h in settings.allowed_image_hosts),
+        min_confidence=settings.min_confidence,
+        max_faces=settings.max_faces,
+        default_detector=settings.detector,
+        match_threshold=settings.match_threshold,
+        max_batch_items=settings.max_batch_items,
+    )
+
+
+def model_options(settings: Settings) -> Callable[[ModelSpec], ModelOptions]:
+    """Per-model serving options: the primary models' pools are sized and
+    threaded by measurement (README, "Performance and tuning"); the others
+    (MTCNN, the 106-point landmarks) get their own, smaller pools, no solo
+    session, and malloc, since P-Net meets a new input shape at every pyramid
+    level, which no arena should keep."""
+    primary = SessionOptions(
+        pool_size=settings.pool_size,
+        intra_op_threads=threads.pool_threads(settings.intra_op_threads, settings.pool_size),
+        spin=settings.spin,
+        providers=tuple(settings.providers),
+        solo_intra_op_threads=threads.solo_threads(
+            settings.solo_session, settings.intra_op_threads, settings.pool_size
+        ),
+        shared_arena=True,
+    )
+    secondary = SessionOptions(
+        pool_size=settings.secondary_pool_size,
+        intra_op_threads=settings.intra_op_threads,
+        spin=settings.spin,
+        providers=primary.providers,
+    )
+    batching = (
+        BatchOptions(settings.batch_max_size, settings.batch_max_wait_ms)
+        if settings.batching
+        else None
+    )
+
+    def options(spec: ModelSpec) -> ModelOptions:
+        session = primary if spec.role in PRIMARY_ROLES else secondary
+        return ModelOptions(session, batching if spec.role in BATCHED_ROLES else None)
+
+    return options
+
+
+def model_factory(settings: Settings) -> ModelFactory:
+    """How each model family becomes the object the pipeline calls."""
+    size = settings.detector_input_size
+
+    def build(spec: ModelSpec, runner: Runner) -> object:
+        if spec.family == "scrfd":
+            return ScrfdDetector(
+                runner, spec, input_size=(size, size), padding=settings.detector_padding
+            )
+        if spec.family == "arcface":
+            return ArcFaceEmbedder(runner, spec)
+        if spec.family == "landmark106":
+            return Landmark106(runner, spec)
+        if spec.family == "mtcnn":
+            # Its three stages are three models; the pipeline joins them per call.
+            return runner
+        raise ValueError(f"unknown model family {spec.family!r}")
+
+    return build
+
+
+def store_config(settings: Settings) -> StoreConfig:
+    """Where the store lives: a Qdrant server when ``qdrant_url`` is set,
+    else embedded, in ``qdrant_location`` (a folder or ``:memory:``) or by
+    default in ``data_dir/qdrant``."""
+    key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
+    location = settings.qdrant_location or str(settings.data_dir / "qdrant")
+    return StoreConfig(
+        location=location,
+        url=settings.qdrant_url or None,
+        api_key=key or None,
+        timeout_s=settings.qdrant_timeout_s,
+        collection_prefix=settings.qdrant_collection_prefix,
+    )

@@ -1,0 +1,23 @@
+"""What the core needs to know of the server's settings, and nothing more:
+no ports, TLS or keys (those belong to the doors)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aurum_ml.core.operations import DetectorName
+from aurum_ml.images import ImageLimits
+
+
+@dataclass(frozen=True, slots=True)
+class CoreConfig:
+    limits: ImageLimits
+    #: Hosts whose image URLs may be fetched (lower case); empty: none.
+    allowed_hosts: frozenset[str]
+    #: Detect's default min_confidence and its cap on faces per image.
+    min_confidence: float
+    max_faces: int
+    default_detector: DetectorName
+    #: The cosine score at or above which two faces are the same person.
+    match_threshold: float
+    max_batch_items: int

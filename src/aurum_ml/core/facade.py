@@ -1,0 +1,170 @@
+"""Core: the one facade every door (gRPC, REST, the CLI) calls.
+
+Blocking work (decoding, models, the store) runs on the worker pool under
+admission control and the caller's deadline; similarity is cheap numpy and
+runs inline. Build it with ``aurum_ml.bootstrap.build_core``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Sequence
+from typing import TypeVar
+
+from aurum_ml import similarity
+from aurum_ml.core import rules
+from aurum_ml.core.galleries import Galleries
+from aurum_ml.core.imageops import ImageOperations
+from aurum_ml.core.operations import DetectorName, ImageFormat, ImageInput, Operation
+from aurum_ml.core.results import LoadedModel
+from aurum_ml.core.workers import Deadline
+from aurum_ml.errors import AurumError, InvalidInput
+from aurum_ml.types import (
+    CompareManyResult,
+    Detection,
+    EmbeddingResult,
+    FloatArray,
+    ModelInfo,
+    ProcessedImage,
+    SimilarityResult,
+)
+
+T = TypeVar("T")
+
+#: One DetectBatch item: image, min_confidence, max_faces, detector, landmarks_106.
+DetectItem = tuple[ImageInput, float, int, DetectorName | None, bool]
+#: One EmbedBatch item: image, aligned, detector.
+EmbedItem = tuple[ImageInput, bool, DetectorName | None]
+
+
+class Core(Galleries):
+    # -- status ----------------------------------------------------------------------
+
+    def models(self) -> list[LoadedModel]:
+        """Every model of the manifest and whether it serves."""
+        out = []
+        for role, spec in self.registry.manifest.models.items():
+            entry = self.registry.entry(role)
+            info = entry.info if entry is not None else ModelInfo(spec.name, spec.version)
+            ready = self.registry.ready(role)
+            error = "" if ready else self.registry.why_not(role)
+            out.append(LoadedModel(role, info, ready, error))
+        return out
+
+    # -- detection and embeddings ------------------------------------------------------
+
+    async def detect(
+        self,
+        image: ImageInput,
+        min_confidence: float = 0.0,
+        max_faces: int = 0,
+        detector: DetectorName | None = None,
+        timeout: float | None = None,
+        landmarks_106: bool = False,
+    ) -> Detection:
+        return await self.run(
+            "detect",
+            lambda d: self.pipeline.detect(
+                image, min_confidence, max_faces, detector, d, landmarks_106
+            ),
+            timeout,
+        )
+
+    async def embed(
+        self,
+        image: ImageInput,
+        aligned: bool = False,
+        detector: DetectorName | None = None,
+        timeout: float | None = None,
+    ) -> EmbeddingResult:
+        return await self.run(
+            "embed", lambda d: self.pipeline.embed(image, aligned, detector, d), timeout
+        )
+
+    def check_batch(self, n: int) -> None:
+        """The batch RPCs' size rule."""
+        if n == 0:
+            raise InvalidInput("the batch is empty: send at least one request")
+        if n > self.config.max_batch_items:
+            raise InvalidInput(
+                f"the batch has {n} items; at most {self.config.max_batch_items} are accepted"
+            )
+
+    async def detect_batch(
+        self, items: Sequence[DetectItem], timeout: float | None = None
+    ) -> list[Detection | AurumError]:
+        self.check_batch(len(items))
+        calls = [
+            self.detect(img, conf, cap, det, timeout, lm106) for img, conf, cap, det, lm106 in items
+        ]
+        return await _gather_items(calls)
+
+    async def embed_batch(
+        self, items: Sequence[EmbedItem], timeout: float | None = None
+    ) -> list[EmbeddingResult | AurumError]:
+        self.check_batch(len(items))
+        calls = [self.embed(img, aligned, det, timeout) for img, aligned, det in items]
+        return await _gather_items(calls)
+
+    # -- image processing ----------------------------------------------------------------
+
+    async def process(
+        self,
+        image: ImageInput,
+        operations: Sequence[Operation],
+        output_format: ImageFormat | None = None,
+        encode_quality: int = 0,
+        timeout: float | None = None,
+    ) -> ProcessedImage:
+        if not 0 <= encode_quality <= 100:
+            raise InvalidInput(f"encode_quality must be 1-100 (0 for 90), got {encode_quality}")
+        ops = ImageOperations(self.config.limits, self.pipeline.prominent_face)
+
+        def work(deadline: Deadline) -> ProcessedImage:
+            decoded = self.pipeline.load_image(image)
+            return ops.apply(decoded, operations, output_format, encode_quality, deadline)
+
+        return await self.run("process", work, timeout)
+
+    # -- similarity ----------------------------------------------------------------------
+
+    def compare(
+        self,
+        a: Sequence[float] | FloatArray,
+        b: Sequence[float] | FloatArray,
+        metric: str = "cosine",
+        threshold: float | None = None,
+    ) -> SimilarityResult:
+        self.requests["compare"] += 1
+        m = similarity.check_metric(metric)
+        va, vb = similarity.as_vector(a, "embedding_a"), similarity.as_vector(b, "embedding_b")
+        return similarity.compare(
+            va, vb, m, rules.threshold(threshold, self.config, m, score=False)
+        )
+
+    def compare_many(
+        self,
+        query: Sequence[float] | FloatArray,
+        candidates: FloatArray,
+        metric: str = "cosine",
+        threshold: float | None = None,
+        top_k: int = 0,
+    ) -> CompareManyResult:
+        self.requests["compare_many"] += 1
+        m = similarity.check_metric(metric)
+        q = similarity.as_vector(query, "query")
+        cut = rules.threshold(threshold, self.config, m, score=False)
+        return similarity.compare_many(q, candidates, m, cut, top_k)
+
+
+async def _gather_items(calls: Sequence[Awaitable[T]]) -> list[T | AurumError]:
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    out: list[T | AurumError] = []
+    for r in results:
+        if isinstance(r, AurumError):
+            out.append(r)
+        elif isinstance(r, BaseException):
+            raise r
+        else:
+            out.append(r)
+    return out

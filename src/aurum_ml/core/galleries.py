@@ -1,0 +1,309 @@
+"""Face search: enroll, identify (1:N), verify (1:1), erase and list, over the
+face store.
+
+Decisions worth knowing
+-----------------------
+* **Which face is enrolled.** With an image, Enroll stores the most prominent
+  face (rules.most_prominent, as Embed picks it). With ``all_faces`` it stores
+  every detected face of the image as the *same* subject, embedded in one
+  batched model run. A face's ``face_index`` is its position in the
+  detector's output (highest confidence first), so enrolling the same image
+  again, with or without ``all_faces``, rewrites the same points instead of
+  adding copies.
+* **Embedding input.** An embedding must have the model's dimension and be
+  finite and non-zero; it stands for the server's own model (the caller got
+  it from Embed). Its source hash is the SHA-256 of the vector itself.
+* **Model versions.** Every call that writes or compares names the embedder
+  that serves at call time (or, for embedding input, the one the registry
+  lists); a gallery built with another model answers FAILED_PRECONDITION,
+  telling the operator to re-enroll or migrate. Listing and deleting work
+  whatever the model.
+* **Thresholds.** ``is_match`` is ``score >= threshold`` (cosine); the default
+  is the server's match threshold (0.35, see bench/calibrate_threshold.py).
+  ``min_score`` only trims the returned list.
+* **Store unavailable.** The store's connection (store.StoreConnection) owns
+  its state: a call while it is down raises ServiceUnavailable naming why,
+  and it is reopened at most every ``store_retry_s``, on a call or by the
+  core's monitor. A model that is not loaded fails the call with
+  ModelUnavailable and says nothing about the store's health.
+* **Privacy.** Embeddings are never logged; DeleteSubject removes a subject's
+  points, vectors included, from the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TypeVar
+
+from aurum_ml import similarity
+from aurum_ml.core import rules
+from aurum_ml.core.pipeline import EMBEDDER_ROLE, EmbeddedFaces
+from aurum_ml.core.results import (
+    EnrollResult,
+    FaceInput,
+    IdentifyResult,
+    Match,
+    VerifyResult,
+)
+from aurum_ml.core.state import CoreState
+from aurum_ml.core.workers import Deadline
+from aurum_ml.errors import InvalidInput, NotFound
+from aurum_ml.store import (
+    FaceEmbedding,
+    FaceStore,
+    GalleryInfo,
+    SubjectFaces,
+    SubjectPage,
+    embedding_sha256,
+    paging,
+    validate_gallery_name,
+    validate_subject_id,
+)
+from aurum_ml.types import Face, FloatArray, ModelInfo, QualityReport
+
+T = TypeVar("T")
+
+DEFAULT_TOP_K = 5
+_DEFAULT_DIM = 512
+
+
+class Galleries(CoreState):
+    """The FaceStore use cases; Core adds the image ones."""
+
+    # -- plumbing ------------------------------------------------------------------
+
+    async def _store_call(self, name: str, fn: Callable[[Deadline], T], timeout: float | None) -> T:
+        """Run ``fn`` on a worker thread once the store is known to be open
+        (so a call fails fast, before any model work, while it is down)."""
+        store = self.store_or_raise()
+
+        def work(deadline: Deadline) -> T:
+            store.require()
+            return fn(deadline)
+
+        try:
+            return await self.run(name, work, timeout)
+        finally:
+            self.health_may_have_changed()
+
+    def _on_store(self, fn: Callable[[FaceStore], T]) -> T:
+        return self.store_or_raise().call(fn)
+
+    async def _store_op(self, name: str, fn: Callable[[FaceStore], T], timeout: float | None) -> T:
+        """A call that is only a store operation."""
+        return await self._store_call(name, lambda _: self._on_store(fn), timeout)
+
+    def _gallery_model(self) -> tuple[ModelInfo, int]:
+        """The embedder galleries are written and searched with, and its
+        dimension, as the registry lists it now (loaded or not)."""
+        entry = self.registry.entry(EMBEDDER_ROLE)
+        spec = entry.spec if entry is not None else self.registry.manifest.models.get(EMBEDDER_ROLE)
+        if spec is None:
+            return ModelInfo("embedder", "unknown"), _DEFAULT_DIM
+        info = entry.info if entry is not None else ModelInfo(spec.name, spec.version)
+        return info, int(spec.embedding_size or _DEFAULT_DIM)
+
+    def _check_input(self, face: FaceInput) -> FloatArray | None:
+        """Validate what can be checked before any work; the embedding as a vector."""
+        if (face.image is None) == (face.embedding is None):
+            raise InvalidInput("give either an image or an embedding")
+        if face.embedding is None:
+            return None
+        model, dim = self._gallery_model()
+        return similarity.as_vector(
+            face.embedding,
+            "embedding",
+            dim=dim,
+            dim_hint=f"the server's model {model.name} produces {dim}",
+            nonzero=True,
+        )
+
+    def _embed(self, face: FaceInput, all_faces: bool, deadline: Deadline) -> EmbeddedFaces:
+        assert face.image is not None
+        return self.pipeline.embed_image(
+            face.image,
+            aligned=face.aligned,
+            all_faces=all_faces,
+            detector=face.detector,
+            deadline=deadline,
+            with_sha256=True,
+        )
+
+    def _query(
+        self, face: FaceInput, vec: FloatArray | None, deadline: Deadline
+    ) -> tuple[FloatArray, ModelInfo, Face | None, QualityReport | None]:
+        if vec is not None:
+            return vec, self._gallery_model()[0], None, None
+        emb = self._embed(face, False, deadline)
+        return emb.vectors[0], emb.model, emb.faces[0], emb.quality[0]
+
+    # -- galleries -------------------------------------------------------------------
+
+    async def create_gallery(self, name: str, timeout: float | None = None) -> GalleryInfo:
+        validate_gallery_name(name)
+        model, dim = self._gallery_model()
+        return await self._store_op(
+            "create_gallery",
+            lambda s: s.create_gallery(name, model.name, model.version, dim),
+            timeout,
+        )
+
+    async def get_gallery(self, name: str, timeout: float | None = None) -> GalleryInfo:
+        validate_gallery_name(name)
+        return await self._store_op("get_gallery", lambda s: s.get_gallery(name), timeout)
+
+    async def list_galleries(self, timeout: float | None = None) -> list[GalleryInfo]:
+        return await self._store_op("list_galleries", lambda s: s.list_galleries(), timeout)
+
+    async def delete_gallery(self, name: str, timeout: float | None = None) -> bool:
+        validate_gallery_name(name)
+        return await self._store_op("delete_gallery", lambda s: s.delete_gallery(name), timeout)
+
+    # -- enroll and search -------------------------------------------------------------
+
+    async def enroll(
+        self,
+        gallery: str,
+        subject_id: str,
+        face: FaceInput,
+        metadata: Mapping[str, str] | None = None,
+        all_faces: bool = False,
+        timeout: float | None = None,
+    ) -> EnrollResult:
+        validate_gallery_name(gallery)
+        validate_subject_id(subject_id)
+        vec = self._check_input(face)
+        if all_faces and (vec is not None or face.aligned):
+            raise InvalidInput("all_faces needs an image that is not an aligned crop")
+        meta = dict(metadata or {})
+
+        def work(deadline: Deadline) -> EnrollResult:
+            faces: list[Face | None] = []
+            reports: list[QualityReport] = []
+            if vec is not None:
+                model = self._gallery_model()[0]
+                items = [FaceEmbedding(vec, embedding_sha256(vec), 0, 0.0, meta)]
+            else:
+                emb = self._embed(face, all_faces, deadline)
+                model, faces, reports = emb.model, emb.faces, emb.quality
+                items = [
+                    FaceEmbedding(v, emb.image_sha256, i, _clamp01(q.overall), meta)
+                    for v, i, q in zip(emb.vectors, emb.indices, emb.quality, strict=True)
+                ]
+            deadline.check()
+            ids = self._on_store(
+                lambda s: s.enroll(gallery, subject_id, items, model.name, model.version)
+            )
+            return EnrollResult(ids, faces, reports, model)
+
+        return await self._store_call("enroll", work, timeout)
+
+    async def identify(
+        self,
+        gallery: str,
+        face: FaceInput,
+        top_k: int = 0,
+        min_score: float | None = None,
+        threshold: float | None = None,
+        timeout: float | None = None,
+    ) -> IdentifyResult:
+        validate_gallery_name(gallery)
+        vec = self._check_input(face)
+        limit = top_k or DEFAULT_TOP_K
+        cut = rules.threshold(threshold, self.config, score=True)
+
+        def work(deadline: Deadline) -> IdentifyResult:
+            query, model, found, report = self._query(face, vec, deadline)
+            deadline.check()
+            hits = self._on_store(
+                lambda s: s.identify(gallery, query, model.name, model.version, limit, min_score)
+            )
+            matches = [Match(m.subject_id, m.score, m.face_id, m.score >= cut) for m in hits]
+            return IdentifyResult(matches, cut, model, found, report)
+
+        return await self._store_call("identify", work, timeout)
+
+    async def verify(
+        self,
+        gallery: str,
+        subject_id: str,
+        face: FaceInput,
+        threshold: float | None = None,
+        timeout: float | None = None,
+    ) -> VerifyResult:
+        validate_gallery_name(gallery)
+        validate_subject_id(subject_id)
+        vec = self._check_input(face)
+        cut = rules.threshold(threshold, self.config, score=True)
+
+        def work(deadline: Deadline) -> VerifyResult:
+            query, model, found, report = self._query(face, vec, deadline)
+            deadline.check()
+            best = self._on_store(
+                lambda s: s.verify(gallery, subject_id, query, model.name, model.version)
+            )
+            if best is None:
+                raise NotFound(
+                    f"subject {subject_id!r} has no faces of model {model.name} "
+                    f"version {model.version} in gallery {gallery!r}"
+                )
+            is_match = best.score >= cut
+            return VerifyResult(best.score, is_match, cut, best.face_id, model, found, report)
+
+        return await self._store_call("verify", work, timeout)
+
+    # -- erasure and listing -------------------------------------------------------------
+
+    async def delete_subject(
+        self, gallery: str, subject_id: str, timeout: float | None = None
+    ) -> int:
+        validate_gallery_name(gallery)
+        validate_subject_id(subject_id)
+        return await self._store_op(
+            "delete_subject", lambda s: s.delete_subject(gallery, subject_id), timeout
+        )
+
+    async def delete_face(self, gallery: str, face_id: str, timeout: float | None = None) -> bool:
+        """Erase one face; an empty ``gallery`` looks through every gallery
+        (face ids are unique across galleries)."""
+        if gallery:
+            validate_gallery_name(gallery)
+
+        def erase(s: FaceStore) -> bool:
+            if gallery:
+                return s.delete_face(gallery, face_id)
+            # Stops at the first gallery that held it.
+            return any(s.delete_face(g.name, face_id) for g in s.list_galleries())
+
+        return await self._store_op("delete_face", erase, timeout)
+
+    async def list_subjects(
+        self, gallery: str, page_size: int = 0, page_token: str = "", timeout: float | None = None
+    ) -> SubjectPage:
+        validate_gallery_name(gallery)
+        paging.page_size(page_size)  # refused before the store is asked, even when it is down
+        return await self._store_op(
+            "list_subjects", lambda s: s.list_subjects(gallery, page_size, page_token), timeout
+        )
+
+    async def get_subject(
+        self,
+        gallery: str,
+        subject_id: str,
+        page_size: int = 0,
+        page_token: str = "",
+        timeout: float | None = None,
+    ) -> SubjectFaces:
+        """A subject's faces, oldest first, a page at a time."""
+        validate_gallery_name(gallery)
+        validate_subject_id(subject_id)
+        paging.page_size(page_size)
+        return await self._store_op(
+            "get_subject",
+            lambda s: s.get_subject(gallery, subject_id, page_size, page_token),
+            timeout,
+        )
+
+
+def _clamp01(x: float) -> float:
+    return min(1.0, max(0.0, float(x)))

@@ -1,0 +1,138 @@
+"""What every use case of the core shares: its models, store, worker pool,
+request counts and health.
+
+Health is a query (``serving``); doors that publish it (gRPC health, REST)
+follow ``watch_health`` rather than being called back from the core.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from typing import TypeVar
+
+from aurum_ml.core.config import CoreConfig
+from aurum_ml.core.pipeline import DETECTOR_ROLES, EMBEDDER_ROLE, FacePipeline
+from aurum_ml.core.workers import Admission, Deadline, WorkerPool
+from aurum_ml.errors import ServiceUnavailable
+from aurum_ml.runtime.registry import ModelRegistry
+from aurum_ml.store import StoreConnection
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: The services the server exposes, by their short name.
+SERVICES = ("detection", "embedding", "processing", "similarity", "faces")
+
+
+class CoreState:
+    def __init__(
+        self,
+        config: CoreConfig,
+        registry: ModelRegistry,
+        workers: WorkerPool,
+        store: StoreConnection | None,
+        *,
+        store_retry_s: float = 10.0,
+    ) -> None:
+        self.config = config
+        self.registry = registry
+        self.pipeline = FacePipeline(config, registry)
+        self.workers = workers
+        #: None: this process runs no face store.
+        self.store = store
+        self.store_retry_s = store_retry_s
+        self.started_at = time.time()
+        self.requests: Counter[str] = Counter()
+        self._shutting_down = False
+        self._health_changed: asyncio.Event | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def admission(self) -> Admission:
+        return self.workers.admission
+
+    async def run(self, name: str, fn: Callable[[Deadline], T], timeout: float | None) -> T:
+        """Count the call and run ``fn`` on a worker thread (see WorkerPool.run)."""
+        self.requests[name] += 1
+        return await self.workers.run(fn, timeout)
+
+    # -- health ------------------------------------------------------------------
+
+    def serving(self) -> dict[str, bool]:
+        """Whether each service can answer; a model that failed to load makes
+        the services that need it NOT_SERVING while the rest keep serving."""
+        if self._shutting_down:
+            return dict.fromkeys(SERVICES, False)
+        has_detector = self.registry.ready(*DETECTOR_ROLES[self.config.default_detector])
+        return {
+            "detection": has_detector,
+            "embedding": has_detector and self.registry.ready(EMBEDDER_ROLE),
+            "processing": True,
+            "similarity": True,
+            "faces": self.store is not None and self.store.serving,
+        }
+
+    def health_may_have_changed(self) -> None:
+        """Wake ``watch_health``; call on the event loop."""
+        if self._health_changed is not None:
+            self._health_changed.set()
+
+    async def watch_health(self) -> AsyncIterator[dict[str, bool]]:
+        """``serving()`` now, then again each time it changes."""
+        self._health_changed = changed = asyncio.Event()
+        last = self.serving()
+        yield last
+        while True:
+            await changed.wait()
+            changed.clear()
+            now = self.serving()
+            if now != last:
+                if now["faces"] != last["faces"]:
+                    log.info("FaceStore is now %s", "SERVING" if now["faces"] else "NOT_SERVING")
+                last = now
+                yield now
+
+    async def _monitor_store(self) -> None:
+        """Probe an unavailable store every ``store_retry_s``, so health turns
+        SERVING again without waiting for a call."""
+        store = self.store
+        assert store is not None
+        while True:
+            await asyncio.sleep(max(self.store_retry_s, 0.5))
+            if not store.serving:
+                await asyncio.to_thread(store.probe)
+                self.health_may_have_changed()
+
+    def start(self) -> None:
+        """Start the background tasks (the store monitor); on the event loop."""
+        if self.store is not None and not self._tasks:
+            self._tasks.append(asyncio.create_task(self._monitor_store()))
+
+    def begin_shutdown(self) -> None:
+        self._shutting_down = True
+        for task in self._tasks:
+            task.cancel()
+        self.health_may_have_changed()
+
+    def uptime_s(self) -> float:
+        return time.time() - self.started_at
+
+    def close(self) -> None:
+        """Wait for the workers, then close the store (releasing its folder).
+        Idempotent."""
+        for task in self._tasks:
+            task.cancel()
+        self.workers.close()
+        if self.store is not None:
+            with contextlib.suppress(Exception):
+                self.store.close()
+
+    def store_or_raise(self) -> StoreConnection:
+        if self.store is None:
+            raise ServiceUnavailable("this server runs no face store")
+        return self.store

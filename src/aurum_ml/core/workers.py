@@ -1,0 +1,130 @@
+"""The worker threads that run the core's blocking work, with backpressure
+(admission) and deadlines.
+
+The event loop only awaits: decoding, ONNX Runtime, OpenCV and the store run
+on these threads (they release the GIL), so one slow call never holds up the
+loop that answers health checks and small RPCs.
+
+A slot is taken when a request is admitted and given back by the worker thread
+itself when the work really ends: cancelling an RPC cannot stop a thread that
+is inside ONNX Runtime, so its slot must stay taken until the thread is done,
+or a burst of cancelled calls would pile up unbounded work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from aurum_ml.errors import DeadlineExceeded, Overloaded
+
+T = TypeVar("T")
+
+
+class Admission:
+    """At most ``limit`` requests admitted (running or queued) at once."""
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError("the admission limit must be at least 1")
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._taken = 0
+        #: Requests admitted since start.
+        self.admitted = 0
+
+    @property
+    def in_flight(self) -> int:
+        return self._taken
+
+    def acquire(self) -> None:
+        with self._lock:
+            if self._taken >= self.limit:
+                raise Overloaded(
+                    f"the server is busy ({self.limit} requests in progress); retry with backoff"
+                )
+            self._taken += 1
+            self.admitted += 1
+
+    def release(self) -> None:
+        with self._lock:
+            if self._taken <= 0:
+                raise RuntimeError("admission slot released twice")
+            self._taken -= 1
+
+
+class Deadline:
+    """When a request's work stops being useful; checked between pipeline stages."""
+
+    __slots__ = ("_abandoned", "at")
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+        self._abandoned = False
+
+    @classmethod
+    def never(cls) -> Deadline:
+        return cls(float("inf"))
+
+    def remaining(self) -> float:
+        return self.at - time.monotonic()
+
+    def abandon(self) -> None:
+        """The caller stopped waiting: the work should stop at its next check."""
+        self._abandoned = True
+
+    def check(self) -> None:
+        if self._abandoned or time.monotonic() >= self.at:
+            raise DeadlineExceeded("the request's deadline passed before the work finished")
+
+
+class WorkerPool:
+    """A bounded thread pool behind an admission limit."""
+
+    def __init__(self, workers: int, max_pending: int, max_request_s: float) -> None:
+        self.admission = Admission(max_pending)
+        self.max_request_s = max_request_s
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aurum-work")
+
+    async def run(self, fn: Callable[[Deadline], T], timeout: float | None) -> T:
+        """Run ``fn`` on a worker thread under admission control and a deadline.
+
+        ``timeout`` is the client's remaining time, capped by ``max_request_s``.
+        The worker frees the admission slot when it really finishes, even if
+        the caller gave up (deadline or cancellation) before.
+        """
+        cap = self.max_request_s
+        budget = cap if timeout is None else max(0.0, min(timeout, cap))
+        deadline = Deadline(budget)
+        self.admission.acquire()
+
+        def work() -> T:
+            try:
+                deadline.check()
+                return fn(deadline)
+            finally:
+                self.admission.release()
+
+        loop = asyncio.get_running_loop()
+        try:
+            future = loop.run_in_executor(self._executor, work)
+        except BaseException:
+            self.admission.release()
+            raise
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), budget)
+        except TimeoutError:
+            deadline.abandon()
+            raise DeadlineExceeded(
+                f"the request did not finish within its deadline ({budget:.3g} s)"
+            ) from None
+        except asyncio.CancelledError:
+            deadline.abandon()
+            raise
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
