@@ -132,3 +132,10 @@ def test_runs_are_reported_with_the_model_name_and_version(manifest: Manifest) -
         h.model.embed([np.zeros((112, 112, 3), np.uint8)] * 3)
     spec = manifest.models["embedder"]
     assert seen[-1] == (spec.name, spec.version, 3)
+
+
+def test_loading_a_loaded_version_again_keeps_it(manifest: Manifest) -> None:
+    reg = _registry(manifest)
+    first = reg.load("landmarks106")
+    assert reg.load("landmarks106") is first
+    assert reg.entries() == [first]

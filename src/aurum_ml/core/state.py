@@ -8,7 +8,6 @@ follow ``watch_health`` rather than being called back from the core.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections import Counter
@@ -49,7 +48,8 @@ class CoreState:
         self.started_at = time.time()
         self.requests: Counter[str] = Counter()
         self._shutting_down = False
-        self._health_changed: asyncio.Event | None = None
+        #: One event per watch_health follower, set when health may have changed.
+        self._watchers: set[asyncio.Event] = set()
         self._tasks: list[asyncio.Task[None]] = []
 
     @property
@@ -78,24 +78,29 @@ class CoreState:
         }
 
     def health_may_have_changed(self) -> None:
-        """Wake ``watch_health``; call on the event loop."""
-        if self._health_changed is not None:
-            self._health_changed.set()
+        """Wake the ``watch_health`` followers; call on the event loop."""
+        for event in self._watchers:
+            event.set()
 
     async def watch_health(self) -> AsyncIterator[dict[str, bool]]:
         """``serving()`` now, then again each time it changes."""
-        self._health_changed = changed = asyncio.Event()
-        last = self.serving()
-        yield last
-        while True:
-            await changed.wait()
-            changed.clear()
-            now = self.serving()
-            if now != last:
-                if now["faces"] != last["faces"]:
-                    log.info("FaceStore is now %s", "SERVING" if now["faces"] else "NOT_SERVING")
-                last = now
-                yield now
+        changed = asyncio.Event()
+        self._watchers.add(changed)
+        try:
+            last = self.serving()
+            yield last
+            while True:
+                await changed.wait()
+                changed.clear()
+                now = self.serving()
+                if now != last:
+                    if now["faces"] != last["faces"]:
+                        state = "SERVING" if now["faces"] else "NOT_SERVING"
+                        log.info("FaceStore is now %s", state)
+                    last = now
+                    yield now
+        finally:
+            self._watchers.discard(changed)
 
     async def _monitor_store(self) -> None:
         """Probe an unavailable store every ``store_retry_s``, so health turns
@@ -129,8 +134,7 @@ class CoreState:
             task.cancel()
         self.workers.close()
         if self.store is not None:
-            with contextlib.suppress(Exception):
-                self.store.close()
+            self.store.close()
 
     def store_or_raise(self) -> StoreConnection:
         if self.store is None:

@@ -1,4 +1,4 @@
-"""Builds the grpc.aio server: the four services, health (overall and per
+"""Builds the grpc.aio server: the face services, health (overall and per
 service) and reflection, on one port."""
 
 from __future__ import annotations

@@ -160,11 +160,17 @@ class ModelRegistry:
             self.load(role)
 
     def load(self, role: str) -> ModelEntry:
-        """Load the manifest's version of ``role``. Never raises for a bad
-        model: the entry is then ``failed`` with the reason."""
+        """Load the manifest's version of ``role`` and make it the role's
+        default if it has none. Never raises for a bad model: the entry is
+        then ``failed`` with the reason, and whatever served before serves on."""
         spec = self.manifest.models[role]
         entry = ModelEntry(spec, self._options(spec))
         with self._lock:
+            current = self._entries.get((role, spec.version))
+            # Loading a version that is loaded (or loading) again is a no-op;
+            # one that failed is tried afresh.
+            if current is not None and current.state is not ModelState.FAILED:
+                return current
             self._entries[(role, spec.version)] = entry
         try:
             self._build(entry)
