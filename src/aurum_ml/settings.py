@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     grpc_port: int = Field(50051, ge=0, le=65535)
     """gRPC port; 0 picks a free one (tests)."""
 
+    grpc_max_connection_age_s: float = Field(300.0, ge=0.0)
+    """A client's HTTP/2 connection is closed gracefully after this long (0 = never), so
+    clients re-resolve and spread over replicas that started since (README, "Deploying")."""
+
     rest_port: int = Field(8000, ge=0, le=65535)
     """REST gateway port; 0 picks a free one."""
 
@@ -142,6 +146,42 @@ class Settings(BaseSettings):
     store_retry_s: float = Field(10.0, ge=0.0, le=3600.0)
     """Least seconds between tries to reopen an unavailable face store (on a call and in
     the background)."""
+
+    queue_redis_url: str = ""
+    """Redis URL of the BullMQ job queue (e.g. redis://redis:6379/0); when set, the server
+    also consumes `faceScoring` jobs. Empty: no queue consumer."""
+
+    queue_name: str = Field("faceScoring", pattern=r"^[A-Za-z0-9_.:-]{1,100}$")
+    """BullMQ queue the consumer takes jobs from."""
+
+    queue_prefix: str = Field("bull", pattern=r"^[A-Za-z0-9_.:-]{1,100}$")
+    """BullMQ key prefix (the producer's `prefix` option; BullMQ's default is "bull")."""
+
+    queue_concurrency: int = Field(2, ge=1, le=64)
+    """Jobs this process works on at once; each takes a worker slot like a request, so
+    RPC callers keep the rest (max_pending_requests)."""
+
+    queue_enroll_gallery: str = ""
+    """When set, every scored face is also enrolled in this gallery with the job's
+    userId as the subject (a retried job stores nothing twice). A job can ask for it
+    itself with metadata.enrollGallery."""
+
+    queue_image_root: Path | None = None
+    """Folder that jobs may name images in by path (imagePath, or image with
+    isBase64=false); unset: jobs must carry the image as base64."""
+
+    queue_remove_on_complete: int = Field(1000, ge=0)
+    """Completed jobs kept in Redis (the newest ones); 0 keeps them all."""
+
+    queue_remove_on_fail: int = Field(5000, ge=0)
+    """Failed jobs kept in Redis (the newest ones); 0 keeps them all."""
+
+    queue_lock_duration_ms: int = Field(30_000, ge=1000)
+    """How long a job's lock lasts without renewal; a worker that dies loses its jobs to
+    another after this (and the stalled check)."""
+
+    queue_stalled_interval_ms: int = Field(30_000, ge=1000)
+    """How often the consumer looks for jobs whose worker died (BullMQ's stalledInterval)."""
 
     shutdown_grace_s: float = Field(30.0, ge=0.0)
     """Seconds calls in flight get to finish on SIGTERM."""

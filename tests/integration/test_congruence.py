@@ -332,8 +332,17 @@ def test_health_is_the_same_over_both(channel, http):
     rest = http.get("/api/health")
     body = rest.json()
     assert body["services"] == {
-        key: {"status": health_pb2.HealthCheckResponse.ServingStatus.Name(status(name))}
-        for key, name in HEALTH_SERVICES.items()
+        **{
+            key: {"status": health_pb2.HealthCheckResponse.ServingStatus.Name(status(name))}
+            for key, name in HEALTH_SERVICES.items()
+        },
+        "faceStore": {
+            "status": health_pb2.HealthCheckResponse.ServingStatus.Name(
+                status("aurum.ml.v1.FaceStore")
+            ),
+            "reason": "",
+        },
+        "queue": None,
     }
     healthy = all(status(name) == SERVING for name in HEALTH_SERVICES.values())
     assert healthy and status("") == SERVING

@@ -6,13 +6,14 @@ server listens on free ports.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 
 import pytest
 
 from aurum_ml.settings import Settings
-from aurum_ml.testing import ROOT, ServerProcess
+from aurum_ml.testing import ROOT, ServerProcess, running_redis, running_server
 
 README = (ROOT / "README.md").read_text()
 
@@ -61,6 +62,19 @@ def test_readme_has_examples_for_every_client():
         assert needle in text, f"the README has no runnable example for {needle}"
 
 
+def _run(cmd: str, real: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    """``real`` (the README's ``cmd`` pointed at the test's servers) in bash."""
+    out = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", real],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert out.returncode == 0, f"{cmd}\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}"
+    return out
+
+
 @pytest.mark.parametrize(("name", "commands"), EXAMPLES, ids=[n for n, _ in EXAMPLES])
 def test_readme_example_runs(server: ServerProcess, name, commands):
     for cmd in commands:
@@ -69,14 +83,7 @@ def test_readme_example_runs(server: ServerProcess, name, commands):
         )
         if "client.js" in real and "--target" not in real:
             real = real.replace("client.js", f"client.js --target {server.grpc_target}", 1)
-        out = subprocess.run(
-            ["bash", "-o", "pipefail", "-c", real],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert out.returncode == 0, f"{cmd}\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}"
+        out = _run(cmd, real, timeout=60)
         if " > " not in cmd:
             assert out.stdout.strip(), f"no output from: {cmd}"
         assert '"success": false' not in out.stdout and '"success":false' not in out.stdout, (
@@ -111,3 +118,15 @@ def test_documented_defaults_are_the_real_ones():
         if m and m.group(1) != _readme_default(field.default):
             wrong.append(f"AURUM_{name.upper()}: README {m.group(1)!r}, code {field.default!r}")
     assert not wrong, "README settings table out of date: " + "; ".join(wrong)
+
+
+def test_readme_queue_example_runs():
+    """The job-queue example, against a real Redis and a server consuming it."""
+    blocks = [b for b in re.findall(r"```sh\n(.*?)```", README, flags=re.S) if "score-jobs.js" in b]
+    assert blocks, "the README has no runnable job-queue example"
+    with running_redis() as redis, running_server({"AURUM_QUEUE_REDIS_URL": redis.url}):
+        for cmd in _commands(blocks[0]):
+            out = _run(cmd, cmd.replace("redis://localhost:6379", redis.url), timeout=120)
+            lines = [json.loads(line) for line in out.stdout.splitlines()]
+            assert lines and all(line["state"] == "completed" for line in lines), lines
+            assert all(len(line["result"]["embedding"]) == 512 for line in lines)

@@ -547,8 +547,13 @@ def test_health(http):
     assert resp.json() == {
         "status": "healthy",
         "services": {
-            name: {"status": "SERVING"}
-            for name in ("faceDetection", "faceEmbedding", "imageProcessing", "similarity")
+            **{
+                name: {"status": "SERVING"}
+                for name in ("faceDetection", "faceEmbedding", "imageProcessing", "similarity")
+            },
+            # Listed beside the legacy four; null: this server consumes no queue.
+            "faceStore": {"status": "SERVING", "reason": ""},
+            "queue": None,
         },
     }
 
@@ -602,6 +607,9 @@ class _StubCore:
     async def detect(self, *args):
         assert self.error is not None
         raise self.error
+
+    def door_health(self) -> dict[str, tuple[bool, str]]:
+        return {}
 
     def serving(self) -> dict[str, bool]:
         return {

@@ -22,6 +22,7 @@ from aurum_ml.core.results import (
     IdentifyResult,
     LoadedModel,
     Match,
+    ScoredFace,
     VerifyResult,
 )
 from aurum_ml.core.state import SERVICES
@@ -46,5 +47,6 @@ __all__ = [
     "Operation",
     "QualityOp",
     "ResizeOp",
+    "ScoredFace",
     "VerifyResult",
 ]

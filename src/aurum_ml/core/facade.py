@@ -11,14 +11,15 @@ import asyncio
 from collections.abc import Awaitable, Sequence
 from typing import TypeVar
 
-from aurum_ml import similarity
+from aurum_ml import scoring, similarity
 from aurum_ml.core import rules
 from aurum_ml.core.galleries import Galleries
 from aurum_ml.core.imageops import ImageOperations
 from aurum_ml.core.operations import DetectorName, ImageFormat, ImageInput, Operation
-from aurum_ml.core.results import LoadedModel
+from aurum_ml.core.results import LoadedModel, ScoredFace
 from aurum_ml.core.workers import Deadline
 from aurum_ml.errors import AurumError, InvalidInput
+from aurum_ml.store import FaceEmbedding, validate_gallery_name, validate_subject_id
 from aurum_ml.types import (
     CompareManyResult,
     Detection,
@@ -105,6 +106,56 @@ class Core(Galleries):
         self.check_batch(len(items))
         calls = [self.embed(img, aligned, det, timeout) for img, aligned, det in items]
         return await _gather_items(calls)
+
+    async def score(
+        self,
+        image: ImageInput,
+        detector: DetectorName | None = None,
+        *,
+        gallery: str = "",
+        subject_id: str = "",
+        metadata: dict[str, str] | None = None,
+        timeout: float | None = None,
+        wait: bool = False,
+    ) -> ScoredFace:
+        """Embed the most prominent face and score it (scoring.py); with a
+        ``gallery``, also enroll it there as ``subject_id`` (a retry stores
+        nothing twice). ``wait``: wait for a worker slot instead of being refused."""
+        if gallery:
+            validate_gallery_name(gallery)
+            validate_subject_id(subject_id)
+        meta = dict(metadata or {})
+
+        def work(deadline: Deadline) -> ScoredFace:
+            out = self.pipeline.embed_image(
+                image, detector=detector, deadline=deadline, with_sha256=True
+            )
+            face, index, quality = out.faces[0], out.indices[0], out.quality[0]
+            assert face is not None  # not an aligned crop
+            enrolled = ""
+            if gallery:
+                deadline.check()
+                item = FaceEmbedding(
+                    out.vectors[0], out.image_sha256, index, min(1.0, quality.overall), meta
+                )
+                model = out.model
+                enrolled = self._on_store(
+                    lambda s: s.enroll(gallery, subject_id, [item], model.name, model.version)
+                )[0]
+            return ScoredFace(
+                embedding=out.vectors[0],
+                quality=quality,
+                scores=scoring.score(face),
+                confidence=face.confidence,
+                face=face,
+                face_id=scoring.face_id(out.image_sha256, index, out.model.name, out.model.version),
+                model=out.model,
+                enrolled_face_id=enrolled,
+            )
+
+        if gallery:
+            return await self._store_call("score", work, timeout, wait=wait)
+        return await self.run("score", work, timeout, wait=wait)
 
     # -- image processing ----------------------------------------------------------------
 

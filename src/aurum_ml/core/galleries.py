@@ -72,7 +72,9 @@ class Galleries(CoreState):
 
     # -- plumbing ------------------------------------------------------------------
 
-    async def _store_call(self, name: str, fn: Callable[[Deadline], T], timeout: float | None) -> T:
+    async def _store_call(
+        self, name: str, fn: Callable[[Deadline], T], timeout: float | None, *, wait: bool = False
+    ) -> T:
         """Run ``fn`` on a worker thread once the store is known to be open
         (so a call fails fast, before any model work, while it is down)."""
         store = self.store_or_raise()
@@ -82,7 +84,7 @@ class Galleries(CoreState):
             return fn(deadline)
 
         try:
-            return await self.run(name, work, timeout)
+            return await self.run(name, work, timeout, wait=wait)
         finally:
             self.health_may_have_changed()
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from aurum_ml.core.operations import DetectorName, ImageInput
+from aurum_ml.scoring import FaceScores
 from aurum_ml.types import Face, FloatArray, ModelInfo, QualityReport
 
 
@@ -65,3 +66,19 @@ class LoadedModel:
     info: ModelInfo
     loaded: bool
     error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredFace:
+    """The most prominent face of an image, embedded and scored (the job queue's answer)."""
+
+    embedding: FloatArray
+    quality: QualityReport
+    scores: FaceScores
+    confidence: float
+    face: Face
+    #: Deterministic: the same image and model give the same id (scoring.face_id).
+    face_id: str
+    model: ModelInfo
+    #: The face's id in the gallery it was enrolled in, if it was.
+    enrolled_face_id: str = ""

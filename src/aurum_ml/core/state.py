@@ -48,6 +48,9 @@ class CoreState:
         self.started_at = time.time()
         self.requests: Counter[str] = Counter()
         self._shutting_down = False
+        #: Health the doors report of their own connections (the job queue's
+        #: Redis): name -> (serving, why not).
+        self._door_health: dict[str, tuple[bool, str]] = {}
         #: One event per watch_health follower, set when health may have changed.
         self._watchers: set[asyncio.Event] = set()
         self._tasks: list[asyncio.Task[None]] = []
@@ -56,10 +59,12 @@ class CoreState:
     def admission(self) -> Admission:
         return self.workers.admission
 
-    async def run(self, name: str, fn: Callable[[Deadline], T], timeout: float | None) -> T:
+    async def run(
+        self, name: str, fn: Callable[[Deadline], T], timeout: float | None, *, wait: bool = False
+    ) -> T:
         """Count the call and run ``fn`` on a worker thread (see WorkerPool.run)."""
         self.requests[name] += 1
-        return await self.workers.run(fn, timeout)
+        return await self.workers.run(fn, timeout, wait=wait)
 
     # -- health ------------------------------------------------------------------
 
@@ -75,7 +80,18 @@ class CoreState:
             "processing": True,
             "similarity": True,
             "faces": self.store is not None and self.store.serving,
+            **{name: ok for name, (ok, _) in self._door_health.items()},
         }
+
+    def report_door_health(self, name: str, serving: bool, why: str = "") -> None:
+        """A door's own connection (e.g. "queue": the job queue's Redis) as part
+        of the server's health; call on the event loop."""
+        if self._door_health.get(name) != (serving, why):
+            self._door_health[name] = (serving, why)
+            self.health_may_have_changed()
+
+    def door_health(self) -> dict[str, tuple[bool, str]]:
+        return dict(self._door_health)
 
     def health_may_have_changed(self) -> None:
         """Wake the ``watch_health`` followers; call on the event loop."""

@@ -90,17 +90,25 @@ class WorkerPool:
         self.max_request_s = max_request_s
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aurum-work")
 
-    async def run(self, fn: Callable[[Deadline], T], timeout: float | None) -> T:
+    async def run(
+        self, fn: Callable[[Deadline], T], timeout: float | None, *, wait: bool = False
+    ) -> T:
         """Run ``fn`` on a worker thread under admission control and a deadline.
 
         ``timeout`` is the client's remaining time, capped by ``max_request_s``.
         The worker frees the admission slot when it really finishes, even if
-        the caller gave up (deadline or cancellation) before.
+        the caller gave up (deadline or cancellation) before. A full pool
+        refuses the call (Overloaded), or with ``wait`` (queued jobs, which
+        have no client waiting on a socket) the call waits for a slot within
+        its deadline.
         """
         cap = self.max_request_s
         budget = cap if timeout is None else max(0.0, min(timeout, cap))
         deadline = Deadline(budget)
-        self.admission.acquire()
+        if wait:
+            await self._wait_for_slot(deadline)
+        else:
+            self.admission.acquire()
 
         def work() -> T:
             try:
@@ -125,6 +133,21 @@ class WorkerPool:
         except asyncio.CancelledError:
             deadline.abandon()
             raise
+
+    async def _wait_for_slot(self, deadline: Deadline) -> None:
+        # Polling with a short, growing sleep: slots free up at the pace of
+        # model runs (milliseconds), and a waiter must not take a slot from
+        # the RPC callers ahead of it by more than one poll.
+        pause = 0.005
+        while True:
+            try:
+                self.admission.acquire()
+                return
+            except Overloaded:
+                if deadline.remaining() <= pause:
+                    raise
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 0.05)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

@@ -3,6 +3,7 @@ opt-in URL fetching. Nothing here knows about transports or models."""
 
 from __future__ import annotations
 
+from aurum_ml.images.base64text import decode_base64_image
 from aurum_ml.images.decode import DecodedImage, decode_image
 from aurum_ml.images.encode import encode_image
 from aurum_ml.images.header import (
@@ -24,6 +25,7 @@ __all__ = [
     "check_header",
     "check_jpeg_complete",
     "check_png_complete",
+    "decode_base64_image",
     "decode_image",
     "encode_image",
     "fetch_image_url",

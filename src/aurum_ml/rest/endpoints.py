@@ -7,8 +7,6 @@ what is checked here is only what JSON adds (base64 text, list shapes).
 from __future__ import annotations
 
 import base64
-import binascii
-import re
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Request, Response
@@ -24,7 +22,7 @@ from aurum_ml.core import (
     ResizeOp,
 )
 from aurum_ml.core import Core as CoreFacade
-from aurum_ml.errors import InvalidInput
+from aurum_ml.images.base64text import decode_base64_image
 from aurum_ml.rest import schemas as s
 from aurum_ml.rest.errors import MappedRoute, error_responses
 
@@ -33,7 +31,6 @@ router = APIRouter(route_class=MappedRoute)
 _IMAGE_ERRORS = error_responses(400, 401, 404, 413, 415, 429, 500, 503, 504)
 _SIMILARITY_ERRORS = error_responses(400, 401, 413, 415, 429, 500, 503)
 _LEGACY_SERVICES = ("detection", "embedding", "processing", "similarity")
-_DATA_URL = re.compile(r"data:[^,]*,", re.IGNORECASE)
 
 
 def _core(request: Request) -> CoreFacade:
@@ -49,26 +46,8 @@ Core = Annotated[CoreFacade, Depends(_core)]
 
 
 def image_in(value: str) -> ImageInput:
-    """Decode the ``image`` field.
-
-    Lenient where old clients differ and nothing is ambiguous: a data URL
-    prefix, whitespace (MIME line breaks), the URL-safe alphabet and missing
-    padding are all accepted; any other character is refused.
-    """
-    text = value.strip()
-    if text[:5].lower() == "data:":
-        prefix = _DATA_URL.match(text)
-        if prefix is None or not prefix.group(0).lower().endswith(";base64,"):
-            raise InvalidInput("image: a data URL must look like data:image/jpeg;base64,<data>")
-        text = text[prefix.end() :]
-    text = "".join(text.split()).replace("-", "+").replace("_", "/")
-    text += "=" * (-len(text) % 4)
-    try:
-        return ImageInput(data=base64.b64decode(text, validate=True))
-    except (binascii.Error, ValueError):
-        raise InvalidInput(
-            "image is not valid base64: send the encoded image file's bytes in base64"
-        ) from None
+    """Decode the ``image`` field (images.decode_base64_image says what is accepted)."""
+    return ImageInput(data=decode_base64_image(value))
 
 
 def landmarks_in(lm: s.Landmarks) -> types.Landmarks:
@@ -243,12 +222,21 @@ async def health(core: Core, response: Response) -> s.HealthResponse:
     """200 when every service is serving, 503 otherwise (a model failed to load,
     or the server is shutting down)."""
     serving = core.serving()
+    doors = core.door_health()
 
     def state(name: str) -> s.ServiceHealth:
         return s.ServiceHealth(status="SERVING" if serving.get(name) else "NOT_SERVING")
 
-    # The legacy contract's four services decide; the face store (newer, and
-    # optional) has its own paths and does not make these unhealthy.
+    face_store = None
+    if core.store is not None:
+        why = core.store.why_not
+        face_store = s.ComponentHealth(status="SERVING" if not why else "NOT_SERVING", reason=why)
+    queue = None
+    if "queue" in doors:
+        ok, why = doors["queue"]
+        queue = s.ComponentHealth(status="SERVING" if ok else "NOT_SERVING", reason=why)
+    # The legacy contract's four services decide; the face store and the queue
+    # (newer, and optional) are listed but do not make these unhealthy.
     healthy = all(serving.get(name, False) for name in _LEGACY_SERVICES)
     response.status_code = 200 if healthy else 503
     return s.HealthResponse(
@@ -258,6 +246,8 @@ async def health(core: Core, response: Response) -> s.HealthResponse:
             faceEmbedding=state("embedding"),
             imageProcessing=state("processing"),
             similarity=state("similarity"),
+            faceStore=face_store,
+            queue=queue,
         ),
     )
 
@@ -285,4 +275,13 @@ async def status(core: Core) -> s.StatusResponse:
             for m in core.models()
         ],
         requests=dict(core.requests),
+        queue=_queue_status(core),
     )
+
+
+def _queue_status(core: Core) -> s.QueueStatus | None:
+    doors = core.door_health()
+    if "queue" not in doors:
+        return None
+    ok, why = doors["queue"]
+    return s.QueueStatus(connected=ok, reason=why)

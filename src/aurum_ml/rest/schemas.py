@@ -299,16 +299,30 @@ class ServiceHealth(Out):
     status: ServiceStatus
 
 
+class ComponentHealth(Out):
+    status: ServiceStatus
+    reason: str
+    """Why it is not serving; empty when it is."""
+
+
 class Services(Out):
     # camelCase: the legacy contract's keys.
     faceDetection: ServiceHealth
     faceEmbedding: ServiceHealth
     imageProcessing: ServiceHealth
     similarity: ServiceHealth
+    faceStore: ComponentHealth | None = None
+    """The face store (/api/faces/...); null when the server runs none. Listed, but it
+    does not decide the overall status."""
+    queue: ComponentHealth | None = None
+    """The faceScoring job queue's Redis; null when the queue consumer is off. Listed,
+    but it does not decide the overall status."""
 
 
 class HealthResponse(Out):
     status: Literal["healthy", "unhealthy"]
+    """healthy (HTTP 200) when the four legacy services serve; the face store and the
+    queue are listed with their own status and do not change it."""
     services: Services
 
 
@@ -322,10 +336,19 @@ class ModelStatus(Out):
     """Why the model is not loaded; empty when it is."""
 
 
+class QueueStatus(Out):
+    connected: bool
+    """Whether Redis answered the last read of the queue's counts (every 5 s)."""
+    reason: str
+    """Why not connected; empty when it is."""
+
+
 class StatusResponse(Out):
     success: Literal[True] = True
     version: str
     uptime_s: float
     models: list[ModelStatus]
     requests: dict[str, int]
-    """Calls the core has started since start-up, by operation, both transports together."""
+    """Calls the core has started since start-up, by operation, every door together."""
+    queue: QueueStatus | None = None
+    """The faceScoring job queue's consumer; null when it is off."""
