@@ -66,6 +66,22 @@ def test_deadline_exceeded_releases_the_slot(photos):
         assert len(resp.embedding) == 512
 
 
+def test_abandoned_calls_log_one_line_and_no_traceback(photos):
+    with running_server() as srv:
+        with srv.channel() as ch:
+            stub = embedding_pb2_grpc.FaceEmbeddingStub(ch)
+            for _ in range(5):
+                with pytest.raises(grpc.RpcError) as e:
+                    stub.Embed(_embed_req(photos), timeout=0.005)
+                assert e.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+            # The abandoned work has ended once a call gets through again.
+            assert len(stub.Embed(_embed_req(photos, "yaoming.jpg"), timeout=30).embedding) == 512
+        time.sleep(0.5)
+        log = srv.log()
+    assert "never retrieved" not in log and "Traceback" not in log, log[-3000:]
+    assert "work of an abandoned call" in log
+
+
 def test_server_caps_the_deadline(photos):
     env = {"AURUM_MAX_REQUEST_S": "0.001"}
     with running_server(env=env) as srv, srv.channel() as ch:

@@ -420,3 +420,25 @@ def test_check_header_message_names_dims_and_limits() -> None:
 def test_bad_limits_are_refused_at_construction(kwargs: dict[str, int]) -> None:
     with pytest.raises(ValueError):
         ImageLimits(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("marker", "precision", "words"),
+    [
+        (0xC0, 12, "12-bit JPEG"),
+        (0xC1, 16, "16-bit JPEG"),
+        (0xC3, 8, "lossless JPEG"),
+        (0xC5, 8, "hierarchical JPEG"),
+    ],
+)
+def test_valid_but_unsupported_jpeg_variants_say_what_they_are(marker, precision, words) -> None:
+    # A real photo's frame header rewritten to the variant: the decoder fails
+    # on it as on a genuine file of that kind, and the answer must name the
+    # variant instead of calling the upload corrupt.
+    image = cv2.imread(str(PHOTOS / "yaoming.jpg"))
+    data = bytearray(cv2.imencode(".jpg", image)[1].tobytes())
+    sof = data.find(b"\xff\xc0")
+    data[sof + 1], data[sof + 4] = marker, precision
+    with pytest.raises(UnsupportedFormat, match=words) as e:
+        decode_image(bytes(data))
+    assert "corrupt" not in e.value.message

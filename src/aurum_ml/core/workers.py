@@ -14,15 +14,17 @@ or a burst of cancelled calls would pile up unbounded work.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from aurum_ml.errors import DeadlineExceeded, Overloaded
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class Admission:
@@ -82,6 +84,17 @@ class Deadline:
             raise DeadlineExceeded("the request's deadline passed before the work finished")
 
 
+def _after_abandoned(future: asyncio.Future[Any]) -> None:
+    """The work of a call whose caller gave up has ended. Its outcome has no
+    one to go to: take it, so asyncio does not log "Future exception was never
+    retrieved" with a traceback, and say in one line how it ended."""
+    if future.cancelled():
+        return
+    exc = future.exception()
+    how = "finished" if exc is None else f"stopped: {type(exc).__name__}"
+    log.info("work of an abandoned call %s", how)
+
+
 class WorkerPool:
     """A bounded thread pool behind an admission limit."""
 
@@ -127,11 +140,13 @@ class WorkerPool:
             return await asyncio.wait_for(asyncio.shield(future), budget)
         except TimeoutError:
             deadline.abandon()
+            future.add_done_callback(_after_abandoned)
             raise DeadlineExceeded(
                 f"the request did not finish within its deadline ({budget:.3g} s)"
             ) from None
         except asyncio.CancelledError:
             deadline.abandon()
+            future.add_done_callback(_after_abandoned)
             raise
 
     async def _wait_for_slot(self, deadline: Deadline) -> None:

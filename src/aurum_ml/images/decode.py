@@ -28,12 +28,13 @@ from typing import cast
 import cv2
 import numpy as np
 
-from aurum_ml.errors import InvalidImage
+from aurum_ml.errors import InvalidImage, UnsupportedFormat
 from aurum_ml.images.header import (
     FORMAT_NAMES,
     ImageFormat,
     check_jpeg_complete,
     check_png_complete,
+    jpeg_unsupported_reason,
     sniff,
 )
 from aurum_ml.images.limits import ImageLimits, check_byte_size, check_header
@@ -56,6 +57,16 @@ class DecodedImage:
     height: int
 
 
+def _undecodable(data: bytes, fmt: ImageFormat, name: str) -> InvalidImage:
+    """The error for data the decoder refused: a valid JPEG variant the
+    decoder does not read (12-bit, arithmetic-coded, lossless) says so, so the
+    sender knows to convert it rather than suspect a broken upload."""
+    reason = jpeg_unsupported_reason(data) if fmt == "jpeg" else None
+    if reason is not None:
+        return UnsupportedFormat(f"{reason}; save the image again as an ordinary JPEG or PNG")
+    return InvalidImage(f"could not decode the {name} image: the data is corrupt or truncated")
+
+
 def decode_image(data: bytes, limits: ImageLimits = _DEFAULT_LIMITS) -> DecodedImage:
     """Decode JPEG, PNG or WebP ``data`` to an upright HxWx3 uint8 BGR image.
 
@@ -74,14 +85,12 @@ def decode_image(data: bytes, limits: ImageLimits = _DEFAULT_LIMITS) -> DecodedI
 
     try:
         image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
-    except cv2.error as exc:
+    except cv2.error:
         # OpenCV raises rather than returning None for a few corrupt inputs
         # (e.g. a decoder's internal assertion); the client sees the same error.
-        raise InvalidImage(
-            f"could not decode the {name} image: the data is corrupt or truncated"
-        ) from exc
+        image = None
     if image is None:
-        raise InvalidImage(f"could not decode the {name} image: the data is corrupt or truncated")
+        raise _undecodable(data, header.format, name)
 
     height, width = image.shape[:2]
     # The header and the decoder parse the file separately; if they disagree

@@ -265,6 +265,43 @@ def _sniff_jpeg(data: bytes) -> ImageHeader:
     raise InvalidImage("the JPEG data is corrupt: no frame header before the image data")
 
 
+#: Frame types the decoder (libjpeg-turbo, 8-bit) cannot read, by SOF marker.
+#: Arithmetic coding is not among them: libjpeg-turbo decodes it.
+_JPEG_KINDS = {
+    0xC3: "lossless JPEG",
+    0xC5: "hierarchical JPEG",
+    0xC6: "hierarchical JPEG",
+    0xC7: "hierarchical lossless JPEG",
+    0xCB: "lossless JPEG",
+    0xCD: "hierarchical JPEG",
+    0xCE: "hierarchical JPEG",
+    0xCF: "hierarchical lossless JPEG",
+}
+
+
+def jpeg_unsupported_reason(data: bytes) -> str | None:
+    """Why a well-formed JPEG may not decode: a sample precision other than 8
+    bits, or a lossless or hierarchical frame; None when the frame is an
+    ordinary one (or cannot be read)."""
+    try:
+        for marker, start, end in _jpeg_segments(data):
+            if marker in _JPEG_SOF and end - start >= 1:
+                precision = data[start]
+                if precision != 8:
+                    return f"{precision}-bit JPEG (only 8-bit samples are supported)"
+                kind = _JPEG_KINDS.get(marker)
+                return (
+                    f"{kind} (only Huffman-coded baseline and progressive JPEG is supported)"
+                    if kind
+                    else None
+                )
+            if marker in (_JPEG_SOS, _JPEG_EOI):
+                return None
+    except InvalidImage:
+        return None
+    return None
+
+
 def check_jpeg_complete(data: bytes) -> None:
     """Raise InvalidImage unless the JPEG's segment structure reaches EOI.
 
