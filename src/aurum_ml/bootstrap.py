@@ -55,9 +55,7 @@ def build_core(
         connection = StoreConnection(store_config(settings), retry_s=settings.store_retry_s)
         connection.open()
     workers = WorkerPool(settings.workers, settings.max_pending_requests, settings.max_request_s)
-    core = Core(
-        core_config(settings), registry, workers, connection, store_retry_s=settings.store_retry_s
-    )
+    core = Core(core_config(settings), registry, workers, connection)
     if metrics is not None:
         metrics.watch(core)
     return core

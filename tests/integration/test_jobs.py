@@ -273,3 +273,30 @@ def test_a_redis_restart_loses_and_doubles_no_job(photos):
     # A job the consumer finished while Redis was down is worked on again once
     # Redis is back (its result could not be recorded): at most its concurrency.
     assert sum(done.values()) - 40 <= 2, [j for j, n in done.items() if n > 1]
+
+
+def test_jobs_still_running_after_the_grace_are_left_to_another_consumer(redis, photos):
+    name = "faceScoring-grace"
+    players = (photos / "players.jpg").read_bytes()
+    server = _server(
+        redis, AURUM_QUEUE_NAME=name, AURUM_SHUTDOWN_GRACE_S="0", AURUM_WORKERS="1", **FAST_STALL
+    )
+    try:
+        _add(redis, name, [players] * 30)
+        _wait_for(redis, 2, name)
+        began = time.monotonic()
+        code = server.stop(signal.SIGTERM)
+        stopped_in = time.monotonic() - began
+    finally:
+        server.stop()
+    assert code == 0, server.log()
+    # No grace: the server does not wait for its active jobs...
+    assert stopped_in < 5, stopped_in
+    # ...which keep their lock until it expires; the next consumer's stalled
+    # check then takes them, and every job completes.
+    server = _server(redis, AURUM_QUEUE_NAME=name, **FAST_STALL)
+    try:
+        counts = _wait_for(redis, 30, name, timeout=60)
+    finally:
+        assert server.stop() == 0
+    assert counts["completed"] == 30 and counts["failed"] == 0, counts

@@ -17,8 +17,8 @@ from aurum_ml.types import BoundingBox, Face, Landmarks
 PNG = b"\x89PNG\r\n\x1a\nfake"
 
 
-def _parse(data: object, root: Path | None = None, gallery: str = ""):
-    return parse_job(data, image_root=root, default_gallery=gallery)
+def _parse(data: object, root: Path | None = None, gallery: str = "", max_bytes: int = 1 << 20):
+    return parse_job(data, image_root=root, default_gallery=gallery, max_bytes=max_bytes)
 
 
 def test_base64_with_or_without_a_data_url_prefix():
@@ -42,6 +42,9 @@ def test_image_paths_only_inside_the_image_root(tmp_path):
         _parse({"imagePath": "b.png"}, root)
     with pytest.raises(InvalidInput, match="AURUM_QUEUE_IMAGE_ROOT"):
         _parse({"imagePath": "a.png"}, None)
+    # Checked before the file is read into memory.
+    with pytest.raises(InvalidInput, match="larger than the 8-byte limit"):
+        _parse({"imagePath": "a.png"}, root, max_bytes=8)
 
 
 @pytest.mark.parametrize(
@@ -55,6 +58,8 @@ def test_image_paths_only_inside_the_image_root(tmp_path):
         ({"image": "aGk=", "isBase64": "yes"}, "isBase64"),
         ({"image": "aGk=", "metadata": [1]}, "metadata must be an object"),
         ({"image": "aGk=", "userId": {"id": 1}}, "userId"),
+        ({"image": "aGk=", "userId": True}, "userId"),
+        ({"image": "aGk=", "userId": "u", "metadata": {"enrollGallery": 5}}, "enrollGallery"),
         ({"image": "aGk=", "metadata": {"enrollGallery": "g"}}, "needs a userId"),
     ],
 )
@@ -75,6 +80,12 @@ def test_metadata_is_kept_as_strings_and_names_the_gallery():
     assert job.user_id == "7" and job.gallery == "g1"
     assert job.metadata == {"source": "upload", "n": "3", "tags": '["a"]'}
     assert _parse({"image": "aGk=", "userId": "u"}, gallery="default").gallery == "default"
+    # A null gallery is no gallery: the default applies, never one named "null".
+    job = _parse(
+        {"image": "aGk=", "userId": "u", "metadata": {"enrollGallery": None, "x": None}},
+        gallery="default",
+    )
+    assert job.gallery == "default" and job.metadata == {"x": "null"}
 
 
 def _face(points: list[tuple[float, float]], size: float = 100.0) -> Face:

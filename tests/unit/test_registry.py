@@ -139,3 +139,40 @@ def test_loading_a_loaded_version_again_keeps_it(manifest: Manifest) -> None:
     first = reg.load("landmarks106")
     assert reg.load("landmarks106") is first
     assert reg.entries() == [first]
+
+
+def test_concurrent_unloads_and_a_reload_during_a_drain(manifest: Manifest) -> None:
+    reg = _registry(manifest)
+    old = reg.load("landmarks106")
+    release = threading.Event()
+    holding = threading.Event()
+
+    def call() -> None:
+        with reg.handle("landmarks106", "106-point landmark model"):
+            holding.set()
+            release.wait(5)
+
+    caller = threading.Thread(target=call)
+    caller.start()
+    holding.wait(5)
+    errors: list[BaseException] = []
+
+    def unload() -> None:
+        try:
+            reg.unload("landmarks106", old.version, timeout=5)
+        except BaseException as e:
+            errors.append(e)
+
+    unloaders = [threading.Thread(target=unload) for _ in range(2)]
+    for t in unloaders:
+        t.start()
+    time.sleep(0.1)
+    # Loading the draining version again gives a fresh entry that serves.
+    new = reg.load("landmarks106")
+    assert new is not old and new.state is ModelState.READY
+    release.set()
+    for t in (caller, *unloaders):
+        t.join(5)
+    assert not errors
+    assert old.state is ModelState.UNLOADED and old.info.execution_provider
+    assert reg.entry("landmarks106") is new and reg.ready("landmarks106")

@@ -10,6 +10,7 @@ import pytest
 
 from aurum_ml.errors import InvalidInput
 from aurum_ml.store import decode_token, encode_token, page_size
+from aurum_ml.store.paging import decode_subject_token
 
 BAD_TOKEN = "page_token is not one this server issued"
 FACE_KEY = (float, str, int, str)
@@ -102,3 +103,14 @@ def test_tokens_of_the_wrong_shape_are_invalid_input(key: list[object]) -> None:
 def test_encode_refuses_what_it_could_not_decode() -> None:
     with pytest.raises(ValueError):
         encode_token([float("nan")])
+
+
+def test_list_subjects_tokens_of_the_previous_release_still_work() -> None:
+    # Earlier servers issued plain base64 of the last subject id; a client
+    # paging across a rolling upgrade must not get an error.
+    legacy = base64.urlsafe_b64encode(b"alice").decode().rstrip("=")
+    assert decode_subject_token(legacy) == "alice"
+    assert decode_subject_token(encode_token(["bob"])) == "bob"
+    for bad in ("%%%", encode_token([1.0, "x", 2, "id"])):
+        with pytest.raises(InvalidInput, match="not one this server issued"):
+            decode_subject_token(bad)

@@ -1,4 +1,4 @@
-"""The one place with business logic; the doors (gRPC, REST, the CLI) call it.
+"""The one place with business logic; the doors (gRPC, REST, the job queue, the CLI) call it.
 
 Build it with ``aurum_ml.bootstrap.build_core``: nothing else wires it.
 """

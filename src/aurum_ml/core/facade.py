@@ -1,4 +1,4 @@
-"""Core: the one facade every door (gRPC, REST, the CLI) calls.
+"""Core: the one facade every door (gRPC, REST, the job queue, the CLI) calls.
 
 Blocking work (decoding, models, the store) runs on the worker pool under
 admission control and the caller's deadline; similarity is cheap numpy and
@@ -8,7 +8,7 @@ runs inline. Build it with ``aurum_ml.bootstrap.build_core``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import TypeVar
 
 from aurum_ml import scoring, similarity
@@ -19,7 +19,7 @@ from aurum_ml.core.operations import DetectorName, ImageFormat, ImageInput, Oper
 from aurum_ml.core.results import LoadedModel, ScoredFace
 from aurum_ml.core.workers import Deadline
 from aurum_ml.errors import AurumError, InvalidInput
-from aurum_ml.store import FaceEmbedding, validate_gallery_name, validate_subject_id
+from aurum_ml.store import validate_gallery_name, validate_metadata, validate_subject_id
 from aurum_ml.types import (
     CompareManyResult,
     Detection,
@@ -114,42 +114,39 @@ class Core(Galleries):
         *,
         gallery: str = "",
         subject_id: str = "",
-        metadata: dict[str, str] | None = None,
+        metadata: Mapping[str, str] | None = None,
         timeout: float | None = None,
         wait: bool = False,
     ) -> ScoredFace:
         """Embed the most prominent face and score it (scoring.py); with a
         ``gallery``, also enroll it there as ``subject_id`` (a retry stores
         nothing twice). ``wait``: wait for a worker slot instead of being refused."""
+        meta: dict[str, str] = {}
         if gallery:
             validate_gallery_name(gallery)
             validate_subject_id(subject_id)
-        meta = dict(metadata or {})
+            meta = validate_metadata(metadata)
 
         def work(deadline: Deadline) -> ScoredFace:
             out = self.pipeline.embed_image(
                 image, detector=detector, deadline=deadline, with_sha256=True
             )
-            face, index, quality = out.faces[0], out.indices[0], out.quality[0]
+            face = out.faces[0]
             assert face is not None  # not an aligned crop
             enrolled = ""
             if gallery:
                 deadline.check()
-                item = FaceEmbedding(
-                    out.vectors[0], out.image_sha256, index, min(1.0, quality.overall), meta
-                )
-                model = out.model
-                enrolled = self._on_store(
-                    lambda s: s.enroll(gallery, subject_id, [item], model.name, model.version)
-                )[0]
+                enrolled = self.enroll_embedded(gallery, subject_id, out, meta)[0]
+            model = out.model
+            face_id = scoring.face_id(out.image_sha256, out.indices[0], model.name, model.version)
             return ScoredFace(
                 embedding=out.vectors[0],
-                quality=quality,
+                quality=out.quality[0],
                 scores=scoring.score(face),
                 confidence=face.confidence,
                 face=face,
-                face_id=scoring.face_id(out.image_sha256, index, out.model.name, out.model.version),
-                model=out.model,
+                face_id=face_id,
+                model=model,
                 enrolled_face_id=enrolled,
             )
 

@@ -57,6 +57,7 @@ from aurum_ml.store import (
     embedding_sha256,
     paging,
     validate_gallery_name,
+    validate_metadata,
     validate_subject_id,
 )
 from aurum_ml.types import Face, FloatArray, ModelInfo, QualityReport
@@ -94,6 +95,24 @@ class Galleries(CoreState):
     async def _store_op(self, name: str, fn: Callable[[FaceStore], T], timeout: float | None) -> T:
         """A call that is only a store operation."""
         return await self._store_call(name, lambda _: self._on_store(fn), timeout)
+
+    def enroll_embedded(
+        self, gallery: str, subject_id: str, emb: EmbeddedFaces, metadata: dict[str, str]
+    ) -> list[str]:
+        """Store the faces of one image, embedded by the pipeline; worker thread.
+        Ids are deterministic, so storing the same faces again rewrites them."""
+        items = [
+            FaceEmbedding(v, emb.image_sha256, i, _clamp01(q.overall), metadata)
+            for v, i, q in zip(emb.vectors, emb.indices, emb.quality, strict=True)
+        ]
+        return self._store_faces(gallery, subject_id, items, emb.model)
+
+    def _store_faces(
+        self, gallery: str, subject_id: str, items: list[FaceEmbedding], model: ModelInfo
+    ) -> list[str]:
+        return self._on_store(
+            lambda s: s.enroll(gallery, subject_id, items, model.name, model.version)
+        )
 
     def _gallery_model(self) -> tuple[ModelInfo, int]:
         """The embedder galleries are written and searched with, and its
@@ -177,7 +196,7 @@ class Galleries(CoreState):
         vec = self._check_input(face)
         if all_faces and (vec is not None or face.aligned):
             raise InvalidInput("all_faces needs an image that is not an aligned crop")
-        meta = dict(metadata or {})
+        meta = validate_metadata(metadata)
 
         def work(deadline: Deadline) -> EnrollResult:
             faces: list[Face | None] = []
@@ -185,17 +204,13 @@ class Galleries(CoreState):
             if vec is not None:
                 model = self._gallery_model()[0]
                 items = [FaceEmbedding(vec, embedding_sha256(vec), 0, 0.0, meta)]
+                deadline.check()
+                ids = self._store_faces(gallery, subject_id, items, model)
             else:
                 emb = self._embed(face, all_faces, deadline)
                 model, faces, reports = emb.model, emb.faces, emb.quality
-                items = [
-                    FaceEmbedding(v, emb.image_sha256, i, _clamp01(q.overall), meta)
-                    for v, i, q in zip(emb.vectors, emb.indices, emb.quality, strict=True)
-                ]
-            deadline.check()
-            ids = self._on_store(
-                lambda s: s.enroll(gallery, subject_id, items, model.name, model.version)
-            )
+                deadline.check()
+                ids = self.enroll_embedded(gallery, subject_id, emb, meta)
             return EnrollResult(ids, faces, reports, model)
 
         return await self._store_call("enroll", work, timeout)
@@ -283,7 +298,11 @@ class Galleries(CoreState):
         self, gallery: str, page_size: int = 0, page_token: str = "", timeout: float | None = None
     ) -> SubjectPage:
         validate_gallery_name(gallery)
-        paging.page_size(page_size)  # refused before the store is asked, even when it is down
+        # Refused before the store is asked, so a bad argument is INVALID_ARGUMENT
+        # even while the store is down or the server busy.
+        paging.page_size(page_size)
+        if page_token:
+            paging.decode_subject_token(page_token)
         return await self._store_op(
             "list_subjects", lambda s: s.list_subjects(gallery, page_size, page_token), timeout
         )
@@ -300,6 +319,8 @@ class Galleries(CoreState):
         validate_gallery_name(gallery)
         validate_subject_id(subject_id)
         paging.page_size(page_size)
+        if page_token:
+            paging.decode_face_token(page_token)
         return await self._store_op(
             "get_subject",
             lambda s: s.get_subject(gallery, subject_id, page_size, page_token),

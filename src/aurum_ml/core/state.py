@@ -35,8 +35,6 @@ class CoreState:
         registry: ModelRegistry,
         workers: WorkerPool,
         store: StoreConnection | None,
-        *,
-        store_retry_s: float = 10.0,
     ) -> None:
         self.config = config
         self.registry = registry
@@ -44,7 +42,7 @@ class CoreState:
         self.workers = workers
         #: None: this process runs no face store.
         self.store = store
-        self.store_retry_s = store_retry_s
+        self._store_was_serving = store is not None and store.serving
         self.started_at = time.time()
         self.requests: Counter[str] = Counter()
         self._shutting_down = False
@@ -95,6 +93,9 @@ class CoreState:
 
     def health_may_have_changed(self) -> None:
         """Wake the ``watch_health`` followers; call on the event loop."""
+        if self.store is not None and self.store.serving != self._store_was_serving:
+            self._store_was_serving = self.store.serving
+            log.info("FaceStore is now %s", "SERVING" if self._store_was_serving else "NOT_SERVING")
         for event in self._watchers:
             event.set()
 
@@ -110,21 +111,18 @@ class CoreState:
                 changed.clear()
                 now = self.serving()
                 if now != last:
-                    if now["faces"] != last["faces"]:
-                        state = "SERVING" if now["faces"] else "NOT_SERVING"
-                        log.info("FaceStore is now %s", state)
                     last = now
                     yield now
         finally:
             self._watchers.discard(changed)
 
     async def _monitor_store(self) -> None:
-        """Probe an unavailable store every ``store_retry_s``, so health turns
-        SERVING again without waiting for a call."""
+        """Probe an unavailable store every ``retry_s`` of its connection, so
+        health turns SERVING again without waiting for a call."""
         store = self.store
         assert store is not None
         while True:
-            await asyncio.sleep(max(self.store_retry_s, 0.5))
+            await asyncio.sleep(max(store.retry_s, 0.5))
             if not store.serving:
                 await asyncio.to_thread(store.probe)
                 self.health_may_have_changed()

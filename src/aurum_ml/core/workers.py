@@ -21,7 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from aurum_ml.errors import DeadlineExceeded, Overloaded
+from aurum_ml.errors import AurumError, DeadlineExceeded, Overloaded
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -91,8 +91,12 @@ def _after_abandoned(future: asyncio.Future[Any]) -> None:
     if future.cancelled():
         return
     exc = future.exception()
-    how = "finished" if exc is None else f"stopped: {type(exc).__name__}"
-    log.info("work of an abandoned call %s", how)
+    if exc is None or isinstance(exc, AurumError):
+        how = "finished" if exc is None else f"stopped: {type(exc).__name__}"
+        log.info("work of an abandoned call %s", how)
+    else:
+        # A bug is a bug whether or not anyone still waits for the answer.
+        log.error("work of an abandoned call failed", exc_info=exc)
 
 
 class WorkerPool:
@@ -137,7 +141,8 @@ class WorkerPool:
             self.admission.release()
             raise
         try:
-            return await asyncio.wait_for(asyncio.shield(future), budget)
+            # What is left of the budget: time spent waiting for a slot counts.
+            return await asyncio.wait_for(asyncio.shield(future), max(0.0, deadline.remaining()))
         except TimeoutError:
             deadline.abandon()
             future.add_done_callback(_after_abandoned)
@@ -150,9 +155,9 @@ class WorkerPool:
             raise
 
     async def _wait_for_slot(self, deadline: Deadline) -> None:
-        # Polling with a short, growing sleep: slots free up at the pace of
-        # model runs (milliseconds), and a waiter must not take a slot from
-        # the RPC callers ahead of it by more than one poll.
+        # Polling with a short, growing sleep (5 to 50 ms): slots free up at
+        # the pace of model runs, and a queue of waiters on a lock would give
+        # jobs priority over RPC callers, who are refused rather than queued.
         pause = 0.005
         while True:
             try:

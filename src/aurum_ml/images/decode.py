@@ -59,7 +59,7 @@ class DecodedImage:
 
 def _undecodable(data: bytes, fmt: ImageFormat, name: str) -> InvalidImage:
     """The error for data the decoder refused: a valid JPEG variant the
-    decoder does not read (12-bit, arithmetic-coded, lossless) says so, so the
+    decoder does not read (12-bit, lossless, hierarchical) says so, so the
     sender knows to convert it rather than suspect a broken upload."""
     reason = jpeg_unsupported_reason(data) if fmt == "jpeg" else None
     if reason is not None:

@@ -59,6 +59,9 @@ class FaceScoringConsumer:
         self._queue: Queue | None = None
         self._counts_task: asyncio.Task[None] | None = None
         self._worker_task: asyncio.Task[None] | None = None
+        self._stopping = False
+        #: Why the consumer no longer takes jobs, when it stopped by itself.
+        self._dead = ""
 
     def _connection(self) -> dict[str, Any]:
         url = redis_url(self.settings.queue_redis_url)
@@ -90,11 +93,14 @@ class FaceScoringConsumer:
         assert self._worker is not None
         try:
             await self._worker.run()
-        except Exception as exc:
-            # The worker loop ends only on close; an exception here means it
-            # could not start (e.g. Redis refused the connection for good).
-            log.error("the %s consumer stopped: %s", self.queue_name, exc)
-            self.core.report_door_health(HEALTH_NAME, False, f"consumer stopped: {exc}")
+        except Exception:
+            log.exception("the %s consumer failed", self.queue_name)
+        # bullmq's loop returns only on close, or after printing an error it
+        # could not handle: then no job is taken any more, and health says so.
+        if not self._stopping:
+            self._dead = "the queue consumer stopped (see the server log)"
+            log.error("the %s consumer stopped taking jobs", self.queue_name)
+            self.core.report_door_health(HEALTH_NAME, False, self._dead)
 
     def _on_error(self, err: Exception, *_: object) -> None:
         # Connection errors repeat while Redis is down: one line each, no traceback.
@@ -104,10 +110,12 @@ class FaceScoringConsumer:
         started = time.perf_counter()
         outcome = "failed"
         try:
-            request = parse_job(
+            request = await asyncio.to_thread(
+                parse_job,
                 job.data,
                 image_root=self.settings.queue_image_root,
                 default_gallery=self.settings.queue_enroll_gallery,
+                max_bytes=self.settings.max_message_bytes,
             )
             scored = await self.core.score(
                 request.image,
@@ -121,12 +129,12 @@ class FaceScoringConsumer:
             return result_json(scored)
         except AurumError as e:
             if e.retryable:
-                outcome = "retried"
+                outcome = _failed_attempt(job)
                 raise RetryableJobError(e.message) from None
             raise UnrecoverableError(e.message) from None
         except Exception:
             log.exception("job %s of %s failed", job.id, self.queue_name)
-            outcome = "retried"
+            outcome = _failed_attempt(job)
             raise RetryableJobError(INTERNAL_MESSAGE) from None
         finally:
             log.info(
@@ -147,9 +155,13 @@ class FaceScoringConsumer:
             try:
                 counts = await self._queue.getJobCounts(*_COUNTED_STATES)
             except Exception as exc:
-                self.core.report_door_health(HEALTH_NAME, False, f"Redis unreachable: {exc}")
+                # The detail (it may name the Redis host) goes to the log;
+                # /api/health is open to anyone.
+                log.warning("queue %s: cannot read its counts: %s", self.queue_name, exc)
+                self.core.report_door_health(HEALTH_NAME, False, "Redis is unreachable")
             else:
-                self.core.report_door_health(HEALTH_NAME, True)
+                if not self._dead:
+                    self.core.report_door_health(HEALTH_NAME, True)
                 if self.metrics is not None:
                     for state in _COUNTED_STATES:
                         gauge = self.metrics.queue_jobs.labels(self.queue_name, state)
@@ -158,21 +170,38 @@ class FaceScoringConsumer:
 
     async def stop(self, grace_s: float) -> None:
         """Stop taking jobs, let the active ones finish within ``grace_s``, then
-        close (jobs still running then are left to the stalled check of
-        another consumer, never lost)."""
+        close (jobs still running then keep their lock until it expires and
+        the stalled check of another consumer takes them: never lost)."""
+        self._stopping = True
         if self._counts_task is not None:
             self._counts_task.cancel()
         if self._worker is not None:
-            try:
-                await asyncio.wait_for(self._worker.close(), grace_s)
-            except TimeoutError:
+            # bullmq's close() waits for the active jobs and ignores
+            # cancellation, so the grace is kept by waiting on it, not
+            # cancelling it, then forcing.
+            closing = asyncio.ensure_future(self._worker.close())
+            done, _ = await asyncio.wait({closing}, timeout=grace_s)
+            if not done:
                 log.warning("jobs still active after %.0f s; closing the consumer", grace_s)
                 with contextlib.suppress(Exception):
                     await self._worker.close(force=True)
+            with contextlib.suppress(Exception):
+                await closing
+        for task in (self._counts_task, self._worker_task):
+            if task is not None:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
         if self._queue is not None:
             with contextlib.suppress(Exception):
                 await self._queue.close()
         self.core.report_door_health(HEALTH_NAME, False, "stopped")
+
+
+def _failed_attempt(job: Any) -> str:
+    """The metric outcome of an attempt that failed for a passing reason:
+    retried if the job has attempts left, failed if this was its last."""
+    attempts = int((job.opts or {}).get("attempts", 1) or 1)
+    return "retried" if job.attemptsMade + 1 < attempts else "failed"
 
 
 def redis_url(url: str) -> str:

@@ -11,7 +11,14 @@ Result (the job's return value)::
      "confidence", "faceId", "detectionData": {legacy REST face},
      "model": {"name", "version"}, "enrolledFaceId"?: "..."}
 
-Conversions only: what a face is and how it is scored is the core's business.
+``faceId`` names the face of this image and model (scoring.face_id);
+``enrolledFaceId`` is the face's id in the gallery it was enrolled in, the one
+DeleteFace takes. They differ: a gallery's ids also depend on the gallery and
+the subject.
+
+Conversions only (run on a worker thread: base64 and file reads are not for
+the event loop): what a face is and how it is scored is the core's business,
+and the metadata's limits are the store's.
 """
 
 from __future__ import annotations
@@ -26,9 +33,6 @@ from aurum_ml.core import ImageInput, ScoredFace
 from aurum_ml.errors import InvalidInput
 from aurum_ml.images import decode_base64_image
 
-#: The store's limits on metadata (store.validation) apply to what is enrolled.
-_MAX_META_ITEMS = 32
-
 
 @dataclass(frozen=True, slots=True)
 class ScoringJob:
@@ -39,7 +43,9 @@ class ScoringJob:
     metadata: dict[str, str]
 
 
-def parse_job(data: object, *, image_root: Path | None, default_gallery: str) -> ScoringJob:
+def parse_job(
+    data: object, *, image_root: Path | None, default_gallery: str, max_bytes: int
+) -> ScoringJob:
     """The job's data as core inputs; InvalidInput (a job that fails at once,
     without retries) for anything malformed."""
     if not isinstance(data, Mapping):
@@ -47,19 +53,22 @@ def parse_job(data: object, *, image_root: Path | None, default_gallery: str) ->
     user_id = data.get("userId", "")
     if user_id is None:
         user_id = ""
-    if not isinstance(user_id, str | int):
+    if isinstance(user_id, bool) or not isinstance(user_id, str | int):
         raise InvalidInput("userId must be a string")
     metadata = data.get("metadata") or {}
     if not isinstance(metadata, Mapping):
         raise InvalidInput("metadata must be an object")
-    meta = _flat_metadata(metadata)
-    gallery = meta.pop("enrollGallery", "") or default_gallery
+    gallery = metadata.get("enrollGallery")
+    if gallery is not None and not isinstance(gallery, str):
+        raise InvalidInput("metadata.enrollGallery must be a gallery name")
+    gallery = gallery or default_gallery
     if gallery and not str(user_id):
         raise InvalidInput("enrolling a face needs a userId (the subject it is enrolled as)")
-    return ScoringJob(_image(data, image_root), str(user_id), gallery, meta)
+    meta = _flat_metadata({k: v for k, v in metadata.items() if k != "enrollGallery"})
+    return ScoringJob(_image(data, image_root, max_bytes), str(user_id), gallery, meta)
 
 
-def _image(data: Mapping[str, Any], root: Path | None) -> ImageInput:
+def _image(data: Mapping[str, Any], root: Path | None, max_bytes: int) -> ImageInput:
     image, path = data.get("image"), data.get("imagePath")
     is_base64 = data.get("isBase64", True)
     if not isinstance(is_base64, bool):
@@ -75,10 +84,10 @@ def _image(data: Mapping[str, Any], root: Path | None) -> ImageInput:
         return ImageInput(data=decode_base64_image(image))
     if not isinstance(path, str) or not path:
         raise InvalidInput("imagePath must be a file path")
-    return ImageInput(data=_read_under(root, path))
+    return ImageInput(data=_read_under(root, path, max_bytes))
 
 
-def _read_under(root: Path | None, name: str) -> bytes:
+def _read_under(root: Path | None, name: str, max_bytes: int) -> bytes:
     """A file the operator allowed: under ``root`` after resolving links, so
     a job cannot read ../../etc/shadow."""
     if root is None:
@@ -91,6 +100,8 @@ def _read_under(root: Path | None, name: str) -> bytes:
     if not path.is_relative_to(base):
         raise InvalidInput("imagePath must name a file inside the server's image folder")
     try:
+        if path.stat().st_size > max_bytes:
+            raise InvalidInput(f"imagePath {name!r} is larger than the {max_bytes}-byte limit")
         return path.read_bytes()
     except FileNotFoundError:
         raise InvalidInput(f"imagePath {name!r} does not exist") from None
@@ -99,10 +110,8 @@ def _read_under(root: Path | None, name: str) -> bytes:
 
 
 def _flat_metadata(metadata: Mapping[Any, Any]) -> dict[str, str]:
-    """String values as they are; numbers, booleans and nested values as
-    JSON, since the store keeps strings."""
-    if len(metadata) > _MAX_META_ITEMS + 1:  # + enrollGallery
-        raise InvalidInput(f"metadata may hold at most {_MAX_META_ITEMS} entries")
+    """String values as they are; numbers, booleans, null and nested values as
+    JSON, since the store keeps strings (and checks its own limits)."""
     out: dict[str, str] = {}
     for key, value in metadata.items():
         text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))

@@ -78,6 +78,8 @@ class ModelEntry:
         self.pool: SessionPool | None = None
         self.runner: SessionPool | BatchingRunner | None = None
         self.model: object | None = None
+        #: Where it runs; kept after unloading for calls still reporting it.
+        self.provider = ""
         self._in_use = 0
         self._idle = threading.Condition()
 
@@ -91,7 +93,7 @@ class ModelEntry:
 
     @property
     def info(self) -> ModelInfo:
-        return ModelInfo(self.spec.name, self.spec.version, self.pool.provider if self.pool else "")
+        return ModelInfo(self.spec.name, self.spec.version, self.provider)
 
     @property
     def in_use(self) -> int:
@@ -168,8 +170,8 @@ class ModelRegistry:
         with self._lock:
             current = self._entries.get((role, spec.version))
             # Loading a version that is loaded (or loading) again is a no-op;
-            # one that failed is tried afresh.
-            if current is not None and current.state is not ModelState.FAILED:
+            # one that failed, or is on its way out, is loaded afresh.
+            if current is not None and current.state in (ModelState.LOADING, ModelState.READY):
                 return current
             self._entries[(role, spec.version)] = entry
         try:
@@ -190,10 +192,13 @@ class ModelRegistry:
         """Take a version out of service: no new handles, wait (up to
         ``timeout``) for the calls holding one, then drop its sessions.
         False if calls were still running when the time ran out."""
+        key = (role, version)
         with self._lock:
-            entry = self._entries.get((role, version))
-            if entry is None:
+            entry = self._entries.get(key)
+            if entry is None or entry.state in (ModelState.DRAINING, ModelState.UNLOADED):
                 return True
+            if entry.state is ModelState.LOADING:
+                raise RuntimeError(f"{role} {version} is still loading; unload it once loaded")
             if self._default.get(role) == version:
                 del self._default[role]
             entry.state = ModelState.DRAINING
@@ -201,7 +206,9 @@ class ModelRegistry:
         with self._lock:
             entry.state = ModelState.UNLOADED
             entry.pool = entry.runner = entry.model = None
-            del self._entries[(role, version)]
+            # A reload may have put a new entry under the same key meanwhile.
+            if self._entries.get(key) is entry:
+                del self._entries[key]
         return drained
 
     def _build(self, entry: ModelEntry) -> None:
@@ -221,7 +228,7 @@ class ModelRegistry:
         if self._observer is not None:
             observe = self._observer
             runner.on_run = lambda rows, seconds: observe(spec, rows, seconds)
-        entry.pool, entry.runner = pool, runner
+        entry.pool, entry.runner, entry.provider = pool, runner, pool.provider
         entry.model = self._factory(spec, runner)
 
     # -- lookup ----------------------------------------------------------------

@@ -22,6 +22,7 @@ from aurum_ml.store.validation import (
     GALLERY_NAME_RE,
     MAX_PAGE_SIZE,
     validate_gallery_name,
+    validate_metadata,
     validate_subject_id,
 )
 
@@ -48,5 +49,6 @@ __all__ = [
     "open_store",
     "page_size",
     "validate_gallery_name",
+    "validate_metadata",
     "validate_subject_id",
 ]

@@ -341,7 +341,7 @@ class FaceStore:
         the previous page, so paging is stable while subjects come and go."""
         validate_gallery_name(gallery)
         size = paging.page_size(page_size)
-        after = str(paging.decode_token(page_token, (str,))[0]) if page_token else None
+        after = paging.decode_subject_token(page_token) if page_token else None
         with self._call("list subjects"):
             self._galleries.require(gallery)
             counts = self._subject_counts(gallery)
@@ -359,7 +359,7 @@ class FaceStore:
         validate_gallery_name(gallery)
         validate_subject_id(subject_id)
         size = paging.page_size(page_size)
-        after = _decode_face_key(page_token) if page_token else None
+        after = paging.decode_face_token(page_token) if page_token else None
         with self._call("get subject"):
             self._galleries.require(gallery)
             faces = self._subject_faces(gallery, subject_id)
@@ -448,9 +448,3 @@ def _query_vector(vec: npt.ArrayLike, model: GalleryModel) -> list[float]:
 def _face_key(f: FaceRecord) -> tuple[float, str, int, str]:
     # The order get_subject returns faces in, and what its page token names.
     return (f.enrolled_at, f.image_sha256, f.face_index, f.face_id)
-
-
-def _decode_face_key(token: str) -> tuple[float, str, int, str]:
-    when, sha, index, face_id = paging.decode_token(token, (float, str, int, str))
-    # decode_token has checked the types; these conversions only inform mypy.
-    return (float(when), str(sha), int(index), str(face_id))

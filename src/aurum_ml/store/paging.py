@@ -14,7 +14,7 @@ import json
 from collections.abc import Sequence
 
 from aurum_ml.errors import InvalidInput
-from aurum_ml.store.validation import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from aurum_ml.store.validation import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, validate_subject_id
 
 #: One element of a token's key.
 KeyPart = str | int | float
@@ -72,3 +72,33 @@ def _part(value: object, want: type[KeyPart]) -> KeyPart:
 def _reject_constant(name: str) -> float:
     # json.loads would otherwise accept NaN and Infinity, which no key of ours holds.
     raise ValueError(name)
+
+
+def decode_subject_token(token: str) -> str:
+    """The subject id a ListSubjects token names. Tokens of earlier releases
+    (plain base64 of the subject id) are still accepted, so clients paging
+    across a rolling upgrade do not fail."""
+    try:
+        return str(decode_token(token, (str,))[0])
+    except InvalidInput:
+        pass
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        legacy = base64.b64decode(padded.encode("ascii"), altchars=b"-_", validate=True).decode()
+    except (ValueError, UnicodeError, binascii.Error):
+        raise InvalidInput(_BAD_TOKEN) from None
+    if legacy.startswith("["):
+        # A current token of another shape (GetSubject's), not a legacy one.
+        raise InvalidInput(_BAD_TOKEN)
+    try:
+        return validate_subject_id(legacy)
+    except InvalidInput:
+        raise InvalidInput(_BAD_TOKEN) from None
+
+
+def decode_face_token(token: str) -> tuple[float, str, int, str]:
+    """The face sort key (enrolled_at, image_sha256, face_index, face_id) a
+    GetSubject token names."""
+    when, sha, index, face_id = decode_token(token, (float, str, int, str))
+    # decode_token has checked the types; these conversions only inform mypy.
+    return (float(when), str(sha), int(index), str(face_id))
