@@ -154,12 +154,15 @@ def _machine_jiffies() -> tuple[int, int]:
 @dataclass
 class CpuMeter:
     """Accumulates wall time and CPU of the bench (client), the server and the
-    machine over one or more measured blocks."""
+    machine over one or more measured blocks; with ``redis_pid``, also of the Redis
+    the server's job queue uses, counted apart from other load."""
 
     server_pid: int | None
+    redis_pid: int | None = None
     wall_s: float = 0.0
     client_s: float = 0.0
     server_s: float = 0.0
+    redis_s: float = 0.0
     busy_j: int = 0
     total_j: int = 0
 
@@ -167,6 +170,7 @@ class CpuMeter:
     def block(self) -> Iterator[None]:
         w0, c0 = time.perf_counter(), self_cpu_s()
         s0 = proc_cpu_s(self.server_pid) if self.server_pid else 0.0
+        r0 = proc_cpu_s(self.redis_pid) if self.redis_pid else 0.0
         b0, t0 = _machine_jiffies()
         try:
             yield
@@ -175,6 +179,8 @@ class CpuMeter:
             self.client_s += self_cpu_s() - c0
             if self.server_pid:
                 self.server_s += proc_cpu_s(self.server_pid) - s0
+            if self.redis_pid:
+                self.redis_s += proc_cpu_s(self.redis_pid) - r0
             b1, t1 = _machine_jiffies()
             self.busy_j += b1 - b0
             self.total_j += t1 - t0
@@ -184,14 +190,17 @@ class CpuMeter:
         busy_s = self.busy_j / _CLK
         total_s = self.total_j / _CLK
         busy_pct = 100.0 * busy_s / total_s if total_s else float("nan")
-        others = busy_s - self.client_s - self.server_s
+        others = busy_s - self.client_s - self.server_s - self.redis_s
         others_pct = 100.0 * max(others, 0.0) / total_s if total_s else float("nan")
-        return {
+        out = {
             "server_cpu_ms_per_req": round(1000.0 * self.server_s / n, 3),
             "client_cpu_ms_per_req": round(1000.0 * self.client_s / n, 3),
             "machine_busy_pct": round(busy_pct, 1),
             "others_busy_pct": round(others_pct, 1),
         }
+        if self.redis_pid:
+            out["redis_cpu_ms_per_req"] = round(1000.0 * self.redis_s / n, 3)
+        return out
 
 
 # -- server memory ---------------------------------------------------------------------

@@ -46,6 +46,7 @@ def report(r: dict[str, Any]) -> str:
         _ratios(r),
         _compare_many(r),
         _memory(r),
+        _jobs(r),
         _sanity(r),
         _targets(r),
     )
@@ -299,6 +300,81 @@ def _memory(r: dict[str, Any]) -> list[str]:
         f"{mem['peak_rss_compare_many_bytes'] / MIB:.1f} MiB; RSS now "
         f"{mem['rss_bytes'] / MIB:.1f} MiB",
     ]
+
+
+def _jobs(r: dict[str, Any]) -> list[str]:
+    j = r.get("jobs", {"status": "not run"})
+    out = ["", "== Job queue (BullMQ faceScoring on a local Redis; a second server) =="]
+    if j["status"] != "ok":
+        return [*out, f"not measured: {j['status']}"]
+    alone, direct, loaded = j["drain_alone"], j["embed_direct"], j["drain_with_burst"]
+    added = {"AURUM_QUEUE_REDIS_URL": "(its Redis)", **j["server_env_added"]}
+    lat = [
+        (label, b["completed"], b["failed"], b["jobs_per_s"], b["enqueue_s"], *_cols(b, _JOB_LAT))
+        for label, b in (("alone", alone), ("under the RPC burst", loaded))
+    ]
+    burst = [_cols(c, _BURST) for c in j["rpc_burst"]]
+
+    cpu = "server {server_cpu_ms_per_req}, Redis {redis_cpu_ms_per_req}, bench "
+    cpu += "{client_cpu_ms_per_req} (busy {machine_busy_pct}%, others {others_busy_pct}%)"
+    return [
+        *out,
+        f"{j['jobs']:,} jobs of {j['image']} (base64, attempts 1) added to the paused queue, "
+        f"then released; queue concurrency {j['queue_concurrency']}; Redis without an "
+        f"append-only file; the server also has {' '.join(map('='.join, added.items()))}.",
+        f"throughput: {alone['jobs_per_s']} jobs/s draining alone (release to the last "
+        f"finishedOn) vs {direct['throughput_rps']} Embed calls/s over gRPC from "
+        f"{direct['concurrency']} callers (same server and image): "
+        f"{j['jobs_per_s_over_embed_per_s']}x",
+        f"CPU ms per job: {cpu.format(**alone)}; per Embed call: {cpu.format(**direct)}",
+        "Job latency, ms, from BullMQ's timestamps (e2e: added to finishedOn; wait: to "
+        "processedOn; run: processedOn to finishedOn; all are queued at once, so the wait is "
+        "mostly the queue ahead of each job):",
+        table(("jobs", "done", "failed", "jobs/s", "add s", *(h for h, _ in _JOB_LAT)), lat),
+        f"RPC burst: {j['burst_clients']} clients, {j['burst_requests']} calls per RPC, "
+        f"without jobs, then while the jobs drain ({loaded['left_when_burst_ended']} of "
+        f"{j['jobs']:,} left when it ended); jobs done: finished during the cell. Peak memory: "
+        f"the server {j['server_peak_rss_bytes'] / MIB:.1f} MiB (VmHWM), Redis "
+        f"{j['redis']['memory']['peak_bytes'] / MIB:.1f} MiB (used_memory_peak).",
+        table([h for h, _ in _BURST], burst),
+    ]
+
+
+def _cols(d: dict[str, Any], columns: Sequence[tuple[str, str]]) -> tuple[object, ...]:
+    """``d``'s values for ``columns`` of (header, key); "group.key" for a nested key."""
+    out = []
+    for _, key in columns:
+        group, _, leaf = key.rpartition(".")
+        out.append((d[group] if group else d).get(leaf))
+    return tuple(out)
+
+
+#: The job latency table: (header, key of a batch in the JSON).
+_JOB_LAT = tuple(
+    (f"{short} {pct}", f"latency_{group}.{pct}_ms")
+    for short, group, pcts in (
+        ("e2e", "enqueue_to_finished", ("p50", "p90", "p99", "max")),
+        ("wait", "wait", ("p50", "p99")),
+        ("run", "run", ("p50", "p99")),
+    )
+    for pct in pcts
+)
+#: The RPC burst table: (header, key of a cell in the JSON).
+_BURST = (
+    ("rpc", "rpc"),
+    ("image", "image"),
+    ("clients", "concurrency"),
+    ("queue", "queue"),
+    ("p50 ms", "p50_ms"),
+    ("p99 ms", "p99_ms"),
+    ("p99/p50", "p99_over_p50"),
+    ("req/s", "throughput_rps"),
+    ("busy-rej", "rejected_busy"),
+    ("jobs done", "jobs_done"),
+    ("jobs/s", "jobs_per_s"),
+    ("busy%", "machine_busy_pct"),
+    ("others%", "others_busy_pct"),
+)
 
 
 def _sanity(r: dict[str, Any]) -> list[str]:

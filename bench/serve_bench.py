@@ -21,9 +21,14 @@ In one run on one machine it
    InsightFace runs twice: as shipped (its ONNX Runtime defaults) and with the
    server's session options;
 4. measures Similarity.CompareMany against 1,000 candidates (round trip and
-   the core's compute), the server's peak RSS, and prints the ratios and the
-   targets as PASS/FAIL lines (informational: the exit status is 0 unless
-   something crashed).
+   the core's compute) and the server's peak RSS;
+5. with a real Redis and a second server consuming its BullMQ ``faceScoring``
+   queue (unless ``--skip-jobs``): jobs/s draining ``--jobs`` queued jobs against
+   direct Embed calls/s from as many callers as the queue's concurrency, and the
+   p99 of a burst of RPCs without jobs and while the jobs drain;
+
+and prints the ratios and the targets as PASS/FAIL lines (informational: the exit
+status is 0 unless something crashed).
 
 InsightFace runs in-process when ``import insightface`` works; otherwise
 ``--insightface-python`` may name another interpreter that has it (it must not
@@ -33,8 +38,8 @@ This script parses the command line and runs the steps in order; the parts live
 beside it: harness.py (photos, timing, percentiles, CPU and RSS accounting, the
 machine), server_settings.py (the server's environment and ORT threads),
 floors.py (the in-process floors), reference.py (InsightFace), load.py (the
-grpc.aio load driver), measure.py (what is measured on the server), targets.py
-(ratios and targets) and report.py (the printed tables).
+grpc.aio load driver), measure.py (what is measured on the server), jobs.py (the
+job queue), targets.py (ratios and targets) and report.py (the printed tables).
 """
 
 from __future__ import annotations
@@ -67,6 +72,7 @@ from harness import (
     reset_peak,
     stats,
 )
+from jobs import job_queue
 from load import Cell, Client
 from measure import compare_many, measure_server
 from reference import InsightFaceSide, make_model_pack, open_insightface
@@ -135,6 +141,8 @@ async def run_bench(args: argparse.Namespace) -> dict[str, Any]:
     single, cells, code = await measure_on_server(args, result, env, inproc, insight, images)
 
     result["server_exit_code"] = code
+    job_image = (PHOTOS / args.jobs_image).read_bytes()
+    result["jobs"] = await job_queue(args, settings, env, job_image)
     result["raw_ort"] = {
         img: {k: (v.as_json() if isinstance(v, Stats) else v) for k, v in r.items()}
         for img, r in raw.items()
@@ -250,7 +258,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         type=int,
         default=250,
         help="requests per cell (per RPC, image and concurrency); also the in-process sample "
-        "count. The default run takes about 3-4 minutes on 2 cores.",
+        "count and the job queue's RPC burst per RPC. The default run takes about 4-5 minutes "
+        "on 2 cores (the job queue about 1 of them).",
     )
     p.add_argument(
         "--concurrency",
@@ -283,12 +292,48 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="when insightface cannot be imported here, an interpreter that has it; "
         "read from $AURUM_BENCH_INSIGHTFACE_PYTHON when not given",
     )
+    _job_args(p)
     args = p.parse_args(argv)
+    if args.jobs < 10:
+        p.error("--jobs must be at least 10")
+    if args.jobs_clients < 1:
+        p.error("--jobs-clients must be at least 1")
     if args.requests < 4:
         p.error("--requests must be at least 4")
     if args.callers_per_channel < 1:
         p.error("--callers-per-channel must be at least 1")
     return args
+
+
+def _job_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group(
+        "job queue",
+        "a real Redis (redis-server, `make install`) and a second server consuming its "
+        "BullMQ faceScoring queue; about 1 minute on 2 cores with the defaults",
+    )
+    g.add_argument("--skip-jobs", action="store_true", help="do not measure the job queue")
+    g.add_argument(
+        "--jobs",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="jobs queued at once, drained alone and again under the RPC burst; also the "
+        "number of direct Embed calls they are compared with",
+    )
+    g.add_argument(
+        "--jobs-clients",
+        type=int,
+        default=4,
+        metavar="C",
+        help="concurrent gRPC callers of the RPC burst (each on its own channel); the burst "
+        "is --requests calls per RPC (Compare, Detect, Embed), without and with jobs",
+    )
+    g.add_argument(
+        "--jobs-image",
+        default="yaoming.jpg",
+        choices=sorted(f.name for f in PHOTOS.glob("*.jpg")),
+        help="the bundled photo every job carries (base64) and the RPCs send",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

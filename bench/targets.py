@@ -7,6 +7,7 @@ exits 0 whatever they say).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from harness import IMAGES, MB, MIB
@@ -142,4 +143,36 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
     )
     core = result["compare_many"]["top_k_0"]["core_compute"]["p50_ms"]
     add("CompareMany(1,000) core compute < 1 ms", core < 1.0, f"p50 {core:.3f} ms (top_k=0)")
+    _job_targets(result.get("jobs", {}), add)
     return out
+
+
+def _job_targets(jobs: dict[str, Any], add: Callable[[str, bool | None, str], None]) -> None:
+    """The job-queue issue: RPCs keep their p99 within 3x of their p99 without jobs."""
+    if jobs.get("status") != "ok":
+        add(
+            "RPC p99 while jobs drain <= 3x p99 without jobs",
+            None,
+            f"job queue not measured: {jobs.get('status', 'not run')}",
+        )
+        return
+    cells = {(c["rpc"], c["with_jobs"]): c for c in jobs["rpc_burst"]}
+    for rpc in (c["rpc"] for c in jobs["rpc_burst"] if not c["with_jobs"]):
+        base, busy = cells[rpc, False], cells.get((rpc, True))
+        name = (
+            f"{rpc} x{base['concurrency']} p99 while {jobs['jobs']:,} jobs drain "
+            "<= 3x p99 without jobs"
+        )
+        if busy is None or not busy["jobs_left_at_start"]:
+            add(name, None, "the jobs had drained before this RPC's burst began")
+            continue
+        a, b = base["p99_ms"], busy["p99_ms"]
+        detail = (
+            f"p99 {b:.2f} ms with jobs vs {a:.2f} ms without = {b / a:.2f}x "
+            f"(p50 {busy['p50_ms']:.2f} vs {base['p50_ms']:.2f} ms); {busy['jobs_done']} jobs "
+            f"finished during the cell ({busy['jobs_per_s']:.1f} jobs/s), "
+            f"{busy['jobs_left_at_end']} left at its end"
+        )
+        if busy["jobs_left_at_end"] <= 0:
+            detail += " (the jobs ran out before the cell ended: partial overlap)"
+        add(name, b <= 3 * a, detail)
