@@ -73,8 +73,9 @@ ENV PATH=/app/.venv/bin:$PATH \
 VOLUME ["/data"]
 EXPOSE 50051 8000 9464
 USER 10001:10001
-# The gRPC health service ("" is SERVING while the server answers). Plaintext:
-# with AURUM_TLS_* set, health-check from outside the container instead.
+# The gRPC health service ("" is SERVING while the server answers). With
+# AURUM_TLS_* set, `aurum-ml health` speaks TLS too, trusting the server's own
+# certificate (and client CA) from the same settings.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
     CMD ["aurum-ml", "health", "--target", "127.0.0.1:50051", "--timeout", "4"]
 # exec form: SIGTERM reaches the server, which drains calls and exits 0.

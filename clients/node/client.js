@@ -118,6 +118,36 @@ function metricEnum(name) {
   return `METRIC_${(name || "cosine").toUpperCase()}`;
 }
 
+// The enum's name as the REST API and --metric spell it: METRIC_COSINE -> cosine.
+function metricName(value) {
+  return String(value).replace(/^METRIC_/, "").toLowerCase();
+}
+
+// Every number the API sends is a float32, which JavaScript widens to a double:
+// 0.35 arrives as 0.3499999940395355. Print the shortest decimal that is the
+// same float32 (0.35), so the output reads like the REST API's and sending it
+// back (compare with a saved embedding) gives the server the very same value.
+function shortFloat32(x) {
+  if (typeof x !== "number" || !Number.isFinite(x) || Number.isInteger(x)) {
+    return x;
+  }
+  const f = Math.fround(x);
+  if (f !== x) {
+    return x; // not a float32: leave it as it is
+  }
+  for (let digits = 1; digits < 9; digits += 1) {
+    const y = Number(x.toPrecision(digits));
+    if (Math.fround(y) === f) {
+      return y;
+    }
+  }
+  return Number(x.toPrecision(9)); // 9 significant digits always identify a float32
+}
+
+function toJson(value) {
+  return JSON.stringify(value, (_key, v) => shortFloat32(v), 2);
+}
+
 async function detect(stubs, opts, file) {
   return call(
     stubs.detection,
@@ -163,7 +193,8 @@ async function compare(stubs, opts, a, b) {
   if (opts.threshold !== undefined) {
     request.threshold = Number(opts.threshold); // optional in the proto: unset means the default
   }
-  return call(stubs.similarity, "Compare", request, opts);
+  const response = await call(stubs.similarity, "Compare", request, opts);
+  return { ...response, metric: metricName(response.metric) };
 }
 
 async function health(stubs, opts, service = "") {
@@ -215,7 +246,7 @@ async function main(argv) {
   const stubs = connect(opts.target, opts.ca);
   const [run] = entry;
   const result = await run(stubs, opts, ...args);
-  console.log(JSON.stringify(result, null, 2));
+  console.log(toJson(result));
   return command === "health" && result.status !== "SERVING" ? 1 : 0;
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import signal
 import socket
@@ -21,9 +22,61 @@ from aurum_ml.jobs import FaceScoringConsumer
 from aurum_ml.observability import Metrics
 from aurum_ml.runtime.heap import IdleHeapTrimmer
 from aurum_ml.security import Authenticator, RateLimiter, load_keys
-from aurum_ml.settings import Settings
+from aurum_ml.settings import Settings, env_name
 
 log = logging.getLogger(__name__)
+
+#: The settings that name a port, and their command-line options.
+_PORT_OPTIONS = {"grpc_port": "--grpc-port", "rest_port": "--rest-port", "metrics_port": ""}
+
+
+class CannotListen(Exception):
+    """A port the server needs cannot be had: one line for the operator,
+    naming the port and the setting that chose it."""
+
+
+def _names(field: str) -> str:
+    option = _PORT_OPTIONS.get(field) or ("--host" if field == "host" else "")
+    return f"{env_name(field)} / {option}" if option else env_name(field)
+
+
+def _cannot_listen(host: str, port: int, field: str, e: OSError) -> CannotListen:
+    if e.errno == errno.EADDRINUSE:
+        return CannotListen(f"port {port} is in use ({_names(field)})")
+    if e.errno == errno.EACCES:
+        return CannotListen(
+            f"port {port} needs privileges this user lacks: choose one above 1023 ({_names(field)})"
+        )
+    if isinstance(e, socket.gaierror):
+        return CannotListen(f"cannot listen on {host}: no such host name ({_names('host')})")
+    if e.errno == errno.EADDRNOTAVAIL:
+        return CannotListen(
+            f"cannot listen on {host}: not an address of this machine ({_names('host')})"
+        )
+    return CannotListen(f"cannot listen on {host}:{port}: {e.strerror or e} ({_names(field)})")
+
+
+def check_ports(settings: Settings) -> None:
+    """Fail before any model loads if a port the server will listen on is
+    taken (or the same port is given twice)."""
+    wanted = {"grpc_port": settings.grpc_port}
+    if settings.rest_enabled:
+        wanted["rest_port"] = settings.rest_port
+    if settings.metrics_enabled:
+        wanted["metrics_port"] = settings.metrics_port
+    seen: dict[int, str] = {}
+    for field, port in wanted.items():
+        if port == 0:  # any free port: nothing to check
+            continue
+        if port in seen:
+            raise CannotListen(
+                f"{_names(seen[port])} and {_names(field)} are both {port}: give each its own port"
+            )
+        seen[port] = field
+        try:
+            _bind(settings.host, port).close()
+        except OSError as e:
+            raise _cannot_listen(settings.host, port, field, e) from None
 
 
 class _EmbeddedUvicorn(uvicorn.Server):
@@ -42,9 +95,13 @@ def _bind(host: str, port: int) -> socket.socket:
     # and body separately, so with Nagle on every response waited ~40 ms for
     # the client's delayed ACK.
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
     sock.setblocking(False)
     return sock
 
@@ -72,7 +129,11 @@ class Server:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        # What the operator may have got wrong is checked before the models
+        # load (seconds): keys, certificate files, ports.
         keys = load_keys((k.get_secret_value() for k in settings.api_keys), settings.api_keys_file)
+        credentials = grpc_credentials(settings)
+        check_ports(settings)
         self.auth = Authenticator(keys)
         self.limiter = RateLimiter(settings.rate_limit_rps, settings.rate_limit_burst)
         self.metrics = Metrics()
@@ -85,15 +146,22 @@ class Server:
             if settings.queue_redis_url
             else None
         )
-        self.grpc: GrpcServer = build_grpc_server(
-            self.core,
-            f"{settings.host}:{settings.grpc_port}",
-            settings.max_message_bytes,
-            interceptors=[ServerInterceptor(self.auth, self.limiter, self.metrics)],
-            credentials=grpc_credentials(settings),
-            max_connection_age_s=settings.grpc_max_connection_age_s,
-            drain_s=settings.shutdown_grace_s,
-        )
+        try:
+            self.grpc: GrpcServer = build_grpc_server(
+                self.core,
+                f"{settings.host}:{settings.grpc_port}",
+                settings.max_message_bytes,
+                interceptors=[ServerInterceptor(self.auth, self.limiter, self.metrics)],
+                credentials=credentials,
+                max_connection_age_s=settings.grpc_max_connection_age_s,
+                drain_s=settings.shutdown_grace_s,
+            )
+        except (RuntimeError, OSError) as e:  # grpc's "Failed to bind": taken since check_ports
+            self.core.close()
+            port = settings.grpc_port
+            raise CannotListen(
+                f"cannot listen on port {port} ({_names('grpc_port')}): {e}"
+            ) from None
         self.metrics_port: int | None = None
         self.rest_port: int | None = None
         self._rest: _EmbeddedUvicorn | None = None
@@ -115,15 +183,21 @@ class Server:
                 self.settings.heap_trim_interval_s,
             )
             self._trim_task = asyncio.create_task(trimmer.run())
+        host = self.settings.host
         if self.settings.metrics_enabled:
-            http_server, _ = start_http_server(
-                self.settings.metrics_port, self.settings.host, registry=self.metrics.registry
-            )
+            port = self.settings.metrics_port
+            try:
+                http_server, _ = start_http_server(port, host, registry=self.metrics.registry)
+            except OSError as e:
+                raise _cannot_listen(host, port, "metrics_port", e) from None
             self.metrics_port = int(http_server.server_port)
         if self.settings.rest_enabled:
             from aurum_ml.rest.app import build_rest_app
 
-            sock = _bind(self.settings.host, self.settings.rest_port)
+            try:
+                sock = _bind(host, self.settings.rest_port)
+            except OSError as e:
+                raise _cannot_listen(host, self.settings.rest_port, "rest_port", e) from None
             self.rest_port = sock.getsockname()[1]
             tls = self.settings
             config = uvicorn.Config(
@@ -166,7 +240,12 @@ class Server:
     async def _publish_health(self) -> None:
         """Keep gRPC health in step with the core's."""
         async for serving in self.core.watch_health():
-            await self.grpc.publish_health(serving)
+            try:
+                await self.grpc.publish_health(serving)
+            except Exception:
+                # One failed update must not end the following: the next
+                # change publishes the whole state again.
+                log.exception("publishing gRPC health failed")
 
     async def stop(self) -> None:
         """Health NOT_SERVING, refuse new calls, let calls in flight finish."""
@@ -182,8 +261,20 @@ class Server:
             self._rest.should_exit = True
         rest_done = self._rest_task if self._rest_task is not None else asyncio.sleep(0)
         jobs_done = self.jobs.stop(grace) if self.jobs is not None else asyncio.sleep(0)
-        await asyncio.gather(self.grpc.server.stop(grace), rest_done, jobs_done)
-        self.core.close()
+        try:
+            results = await asyncio.gather(
+                self.grpc.server.stop(grace), rest_done, jobs_done, return_exceptions=True
+            )
+            for failure in (r for r in results if isinstance(r, BaseException)):
+                log.error("a door failed to stop cleanly", exc_info=failure)
+            for task in (self._health_task, self._trim_task):
+                if task is not None:
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+        finally:
+            # Whatever happened above: join the workers and release the store's
+            # folder (off the loop: it waits for work in flight).
+            await asyncio.to_thread(self.core.close)
         log.info("stopped")
 
 

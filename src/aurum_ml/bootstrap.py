@@ -54,7 +54,13 @@ def build_core(
     if store:
         connection = StoreConnection(store_config(settings), retry_s=settings.store_retry_s)
         connection.open()
-    workers = WorkerPool(settings.workers, settings.max_pending_requests, settings.max_request_s)
+    workers = WorkerPool(
+        settings.workers,
+        settings.max_pending_requests,
+        settings.max_request_s,
+        # Queued jobs run on their own low-priority threads, one per job in flight.
+        background_workers=settings.queue_concurrency if settings.queue_redis_url else 0,
+    )
     core = Core(core_config(settings), registry, workers, connection)
     if metrics is not None:
         metrics.watch(core)

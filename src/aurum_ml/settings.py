@@ -1,15 +1,18 @@
 """Server settings: one typed object, read from AURUM_* environment variables.
 
-A bad value fails at start-up with the variable's name (pydantic's message).
+A bad value fails at start-up, before any model loads, with one line per bad
+setting naming its variable and the form it expects (:func:`explain`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+import annotated_types as at
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -226,8 +229,31 @@ class Settings(BaseSettings):
         # Environment variables are plain strings: accept "a,b" as well as JSON lists.
         if isinstance(v, str):
             if v.lstrip().startswith("["):
-                return json.loads(v)
+                try:
+                    return json.loads(v)
+                except json.JSONDecodeError:
+                    raise ValueError(
+                        'must be comma-separated, like a,b, or a JSON list, like ["a", "b"]'
+                    ) from None
             return [s.strip() for s in v.split(",") if s.strip()]
+        return v
+
+    @field_validator("qdrant_url")
+    @classmethod
+    def _http_url(cls, v: str) -> str:
+        v = v.strip()
+        if v and not v.lower().startswith(("http://", "https://")):
+            like = f"http://{v}" if "://" not in v else "http://qdrant:6333"
+            raise ValueError(f"must start with http:// or https://, like {like}")
+        return v
+
+    @field_validator("queue_redis_url")
+    @classmethod
+    def _redis_url(cls, v: str) -> str:
+        v = v.strip()
+        if v and not v.lower().startswith(("redis://", "rediss://", "unix://")):
+            like = f"redis://{v}" if "://" not in v else "redis://redis:6379/0"
+            raise ValueError(f"must start with redis://, rediss:// or unix://, like {like}")
         return v
 
     @model_validator(mode="after")
@@ -245,3 +271,89 @@ class Settings(BaseSettings):
     @property
     def manifest_path(self) -> Path:
         return self.models_dir / "manifest.json"
+
+
+# -- reporting bad settings ------------------------------------------------------------
+
+
+def env_name(field: str) -> str:
+    """The environment variable of a setting: ``grpc_port`` -> ``AURUM_GRPC_PORT``."""
+    prefix = str(Settings.model_config.get("env_prefix", ""))
+    return f"{prefix}{field}".upper()
+
+
+def explain(error: ValidationError, options: Mapping[str, str] | None = None) -> list[str]:
+    """One line per bad setting, naming its environment variable (and the
+    command-line option, for a value given as one: ``options`` maps a field
+    to its option) and the form it expects, e.g. ``AURUM_GRPC_PORT must be a
+    whole number from 0 to 65535 (got 'abc')``. Secrets are never echoed."""
+    options = options or {}
+    lines: list[str] = []
+    for e in error.errors(include_url=False):
+        loc = e.get("loc") or ()
+        field = str(loc[0]) if loc else ""
+        if field not in Settings.model_fields:
+            lines.append(_sentence(e))  # a rule over several settings names them itself
+            continue
+        name = env_name(field)
+        if field in options:
+            name = f"{options[field]} ({name})"
+        got = "" if _secret(field) else f" (got {e.get('input')!r})"
+        lines.append(f"{name} {_expected(field, e)}{got}")
+    return lines
+
+
+def _sentence(e: Mapping[str, Any]) -> str:
+    msg = str(e.get("msg", ""))
+    return msg.removeprefix("Value error, ")
+
+
+def _secret(field: str) -> bool:
+    info = Settings.model_fields[field]
+    return "SecretStr" in str(info.annotation) or "key" in field
+
+
+def _number(v: object) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _expected(field: str, e: Mapping[str, Any]) -> str:
+    """``must be ...``: what the setting takes, from its type and constraints."""
+    kind = str(e.get("type", ""))
+    ctx: Mapping[str, Any] = e.get("ctx") or {}
+    if kind == "value_error":
+        return _sentence({"msg": str(ctx.get("error", e.get("msg", "")))})
+    if kind == "literal_error":
+        return f"must be {ctx.get('expected', '')}"
+    if kind == "string_pattern_mismatch":
+        return f"must match the pattern {ctx.get('pattern', '')}"
+    info = Settings.model_fields[field]
+    annotation = info.annotation
+    if annotation is bool:
+        return "must be true or false"
+    if annotation in (int, float):
+        what = "a whole number" if annotation is int else "a number"
+        return f"must be {what}{_bounds(info.metadata)}"
+    if kind.startswith("path"):
+        return "must be a file path"
+    return str(e.get("msg", "is not valid")).replace("Input should be", "must be")
+
+
+def _bounds(metadata: list[Any]) -> str:
+    lo = hi = step = ""
+    ge = le = None
+    for m in metadata:
+        if isinstance(m, at.Ge):
+            ge, lo = m.ge, f"at least {_number(m.ge)}"
+        elif isinstance(m, at.Gt):
+            lo = f"greater than {_number(m.gt)}"
+        elif isinstance(m, at.Le):
+            le, hi = m.le, f"at most {_number(m.le)}"
+        elif isinstance(m, at.Lt):
+            hi = f"less than {_number(m.lt)}"
+        elif isinstance(m, at.MultipleOf):
+            step = f", a multiple of {_number(m.multiple_of)}"
+    if ge is not None and le is not None:
+        return f" from {_number(ge)} to {_number(le)}{step}"
+    parts = [p for p in (lo, hi) if p]
+    return (", " + " and ".join(parts) if parts else "") + step

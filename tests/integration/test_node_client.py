@@ -6,13 +6,20 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 
 import numpy as np
 import pytest
 
-from aurum.ml.v1 import common_pb2, detection_pb2, detection_pb2_grpc
+from aurum.ml.v1 import (
+    common_pb2,
+    detection_pb2,
+    detection_pb2_grpc,
+    embedding_pb2,
+    embedding_pb2_grpc,
+)
 from aurum_ml.testing import ROOT, running_server
 
 CLIENT_DIR = ROOT / "clients" / "node"
@@ -105,16 +112,35 @@ def test_embed_and_compare(client, photos, tmp_path):
     same = out(client("compare", str(saved), yao))
     assert same["score"] == pytest.approx(1.0, abs=1e-5)
     assert same["is_match"] is True
-    assert same["metric"] == "METRIC_COSINE"
+    assert same["metric"] == "cosine"  # as REST and --metric spell it
 
     other = out(client("compare", yao, str(photos / "gdp.jpg"), "--metric", "euclidean"))
-    assert other["metric"] == "METRIC_EUCLIDEAN"
+    assert other["metric"] == "euclidean"
     assert other["score"] > 1.0
     assert other["is_match"] is False
 
     strict = out(client("compare", str(saved), yao, "--threshold", "1.5"))
-    assert strict["threshold"] == pytest.approx(1.5)
+    assert strict["threshold"] == 1.5
     assert strict["is_match"] is False  # cosine 1.0 is below an impossible 1.5
+
+
+def test_numbers_print_as_their_float32_not_its_double_widening(client, channel, photos):
+    """0.35, not 0.3499999940395355; and each printed number is exactly the
+    float32 the server sent, so a saved embedding goes back unchanged."""
+    yao = photos / "yaoming.jpg"
+    compared = client("compare", str(yao), str(yao))
+    assert '"threshold": 0.35,' in compared.stdout
+    assert '"metric": "cosine"' in compared.stdout
+    embedded = client("embed", str(yao))
+    printed = out(embedded)["embedding"]
+    want = embedding_pb2_grpc.FaceEmbeddingStub(channel).Embed(
+        embedding_pb2.EmbedRequest(image=common_pb2.Image(data=yao.read_bytes()))
+    )
+    assert np.array_equal(np.array(printed, np.float32), np.array(want.embedding, np.float32))
+    # At most 9 significant digits (what a float32 needs), not a double's 17.
+    mantissas = re.findall(r"-?(\d+\.\d+)(?:e[-+]?\d+)?", embedded.stdout)
+    assert len(mantissas) >= 512
+    assert max(len(m.replace(".", "").lstrip("0")) for m in mantissas) <= 9
 
 
 @pytest.mark.parametrize("service", ["", "aurum.ml.v1.FaceDetection", "aurum.ml.v1.Similarity"])

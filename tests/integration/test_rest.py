@@ -7,6 +7,7 @@ import asyncio
 import base64
 import gzip
 import json
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -507,8 +508,12 @@ def test_api_keys(strict, photos):
         assert ok.status_code == 200, ok.text
         ok = client.get("/api/status", headers={"authorization": f"Bearer {KEY_AUTH}"})
         assert ok.status_code == 200, ok.text
-        # Health and the API's description stay open, like gRPC health and reflection.
+        # Health and the API's description stay open, like gRPC health and reflection,
+        # and so does the page that shows it, with everything it loads.
         assert client.get("/api/health").status_code == 200
+        html = client.get("/docs").text
+        for a, b in _docs_urls(html):
+            assert client.get(a or b).status_code == 200, a or b
         doc = client.get("/openapi.json").json()
         assert set(doc["components"]["securitySchemes"]) == {"bearer", "apiKey"}
         assert doc["paths"]["/api/detect-face"]["post"]["security"]
@@ -590,6 +595,36 @@ def test_openapi_and_docs(http):
     docs = http.get("/docs")
     assert docs.status_code == 200
     assert "swagger" in docs.text.lower()
+
+
+def _docs_urls(html: str) -> list[str]:
+    return re.findall(r"""(?:src|href)=["']([^"']+)["']|url: ?["']([^"']+)["']""", html)
+
+
+def test_docs_load_nothing_from_the_internet(http):
+    """/docs names only this server's own URLs, and each of them answers:
+    the page works on a machine without internet."""
+    html = http.get("/docs").text
+    urls = [a or b for a, b in _docs_urls(html)]
+    assert len(urls) >= 4, html  # stylesheet, icon, script, the OpenAPI document
+    assert not [u for u in urls if "//" in u], f"external URLs in /docs: {urls}"
+    kinds = {
+        ".js": ("text/javascript", "application/javascript"),
+        ".css": ("text/css",),
+        ".png": ("image/png",),
+        ".json": ("application/json",),
+    }
+    for url in urls:
+        resp = http.get(url)
+        assert resp.status_code == 200, url
+        kind = resp.headers["content-type"].split(";")[0]
+        assert kind in kinds[Path(url).suffix], (url, kind)
+        assert len(resp.content) > 1000, url
+    js = http.get(next(u for u in urls if u.endswith(".js"))).text
+    assert "SwaggerUIBundle" in js
+    assert "swagger-ui" in http.get(next(u for u in urls if u.endswith(".css"))).text
+    redirect = http.get("/docs/oauth2-redirect")
+    assert redirect.status_code == 200 and "oauth2" in redirect.text.lower()
 
 
 # -- mapping of core failures, with a stand-in core --------------------------------

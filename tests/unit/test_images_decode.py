@@ -408,8 +408,8 @@ def test_check_header_message_names_dims_and_limits() -> None:
         check_header(ImageHeader("png", 6_000, 5_000), limits)
     message = info.value.message
     assert "6000x5000" in message
-    assert "10000 pixels a side" in message
-    assert "25000000 pixels in all" in message
+    assert "10000 pixels a side (AURUM_MAX_IMAGE_SIDE)" in message
+    assert "25000000 pixels in all (AURUM_MAX_IMAGE_PIXELS)" in message
     assert info.value.http_status == 413
 
 

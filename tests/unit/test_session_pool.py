@@ -13,7 +13,12 @@ import pytest
 
 from aurum_ml.bootstrap import PRIMARY_ROLES, build_core
 from aurum_ml.manifest import Manifest
-from aurum_ml.runtime.session_pool import RunCount, SessionOptions, SessionPool
+from aurum_ml.runtime.session_pool import (
+    RunCount,
+    SessionOptions,
+    SessionPool,
+    mark_background_thread,
+)
 from aurum_ml.runtime.threads import pool_threads, solo_threads, usable_cpus
 from aurum_ml.settings import Settings
 from aurum_ml.testing import ROOT
@@ -157,6 +162,24 @@ def test_a_failing_run_leaves_the_count_at_zero(pool: SessionPool, runs: RunCoun
     before = pool.solo_runs
     pool.run({"input.1": x})
     assert pool.solo_runs == before + 1  # the solo session was given back
+
+
+def test_a_background_thread_never_takes_the_solo_session(pool: SessionPool) -> None:
+    (x,) = _faces(1)
+    before = pool.solo_runs
+    results: list[np.ndarray] = []
+
+    def job() -> None:
+        mark_background_thread()
+        results.append(pool.run({"input.1": x})[0])
+
+    t = threading.Thread(target=job)
+    t.start()
+    t.join(30)
+    # Alone in the process, yet on a one-thread pool session.
+    assert len(results) == 1 and pool.solo_runs == before
+    pool.run({"input.1": x})
+    assert pool.solo_runs == before + 1  # other threads still get it
 
 
 def test_no_solo_session_unless_asked() -> None:

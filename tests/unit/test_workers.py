@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 
 import pytest
 
-from aurum_ml.core.workers import Deadline, WorkerPool
+from aurum_ml.core.workers import BACKGROUND_NICENESS, Deadline, WorkerPool
 from aurum_ml.errors import DeadlineExceeded, Overloaded
 
 
@@ -77,3 +78,20 @@ def test_a_waiting_call_gives_up_when_its_deadline_passes():
         pool.close()
 
     asyncio.run(scenario())
+
+
+@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="thread niceness is Linux's")
+def test_background_work_runs_on_low_priority_threads():
+    async def scenario() -> tuple[int, int]:
+        pool = WorkerPool(workers=1, max_pending=4, max_request_s=5.0, background_workers=1)
+
+        def niceness(_: Deadline) -> int:
+            return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+        try:
+            return await pool.run(niceness, None), await pool.run(niceness, None, background=True)
+        finally:
+            pool.close()
+
+    normal, background = asyncio.run(scenario())
+    assert background - normal == BACKGROUND_NICENESS

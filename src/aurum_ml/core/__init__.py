@@ -16,6 +16,7 @@ from aurum_ml.core.operations import (
     QualityOp,
     ResizeOp,
 )
+from aurum_ml.core.pipeline import EmbeddedFaces
 from aurum_ml.core.results import (
     EnrollResult,
     FaceInput,
@@ -36,6 +37,7 @@ __all__ = [
     "DetectItem",
     "DetectorName",
     "EmbedItem",
+    "EmbeddedFaces",
     "EnrollResult",
     "FaceInput",
     "IdentifyResult",

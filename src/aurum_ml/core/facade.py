@@ -16,6 +16,7 @@ from aurum_ml.core import rules
 from aurum_ml.core.galleries import Galleries
 from aurum_ml.core.imageops import ImageOperations
 from aurum_ml.core.operations import DetectorName, ImageFormat, ImageInput, Operation
+from aurum_ml.core.pipeline import EmbeddedFaces
 from aurum_ml.core.results import LoadedModel, ScoredFace
 from aurum_ml.core.workers import Deadline
 from aurum_ml.errors import AurumError, InvalidInput
@@ -82,6 +83,25 @@ class Core(Galleries):
             "embed", lambda d: self.pipeline.embed(image, aligned, detector, d), timeout
         )
 
+    async def embed_faces(
+        self,
+        image: ImageInput,
+        *,
+        aligned: bool = False,
+        all_faces: bool = False,
+        detector: DetectorName | None = None,
+        timeout: float | None = None,
+    ) -> EmbeddedFaces:
+        """Embed's faces with their places in the detector's list: the most
+        prominent face, or all of them (one batched run)."""
+        return await self.run(
+            "embed",
+            lambda d: self.pipeline.embed_image(
+                image, aligned=aligned, all_faces=all_faces, detector=detector, deadline=d
+            ),
+            timeout,
+        )
+
     def check_batch(self, n: int) -> None:
         """The batch RPCs' size rule."""
         if n == 0:
@@ -116,11 +136,12 @@ class Core(Galleries):
         subject_id: str = "",
         metadata: Mapping[str, str] | None = None,
         timeout: float | None = None,
-        wait: bool = False,
+        background: bool = False,
     ) -> ScoredFace:
         """Embed the most prominent face and score it (scoring.py); with a
         ``gallery``, also enroll it there as ``subject_id`` (a retry stores
-        nothing twice). ``wait``: wait for a worker slot instead of being refused."""
+        nothing twice). ``background`` (queued jobs): wait for a worker slot
+        instead of being refused, and run at lower priority than calls."""
         meta: dict[str, str] = {}
         if gallery:
             validate_gallery_name(gallery)
@@ -151,8 +172,10 @@ class Core(Galleries):
             )
 
         if gallery:
-            return await self._store_call("score", work, timeout, wait=wait)
-        return await self.run("score", work, timeout, wait=wait)
+            return await self._store_call(
+                "score", work, timeout, wait=background, background=background
+            )
+        return await self.run("score", work, timeout, wait=background, background=background)
 
     # -- image processing ----------------------------------------------------------------
 

@@ -74,7 +74,13 @@ class Galleries(CoreState):
     # -- plumbing ------------------------------------------------------------------
 
     async def _store_call(
-        self, name: str, fn: Callable[[Deadline], T], timeout: float | None, *, wait: bool = False
+        self,
+        name: str,
+        fn: Callable[[Deadline], T],
+        timeout: float | None,
+        *,
+        wait: bool = False,
+        background: bool = False,
     ) -> T:
         """Run ``fn`` on a worker thread once the store is known to be open
         (so a call fails fast, before any model work, while it is down)."""
@@ -85,7 +91,7 @@ class Galleries(CoreState):
             return fn(deadline)
 
         try:
-            return await self.run(name, work, timeout, wait=wait)
+            return await self.run(name, work, timeout, wait=wait, background=background)
         finally:
             self.health_may_have_changed()
 

@@ -58,11 +58,17 @@ class CoreState:
         return self.workers.admission
 
     async def run(
-        self, name: str, fn: Callable[[Deadline], T], timeout: float | None, *, wait: bool = False
+        self,
+        name: str,
+        fn: Callable[[Deadline], T],
+        timeout: float | None,
+        *,
+        wait: bool = False,
+        background: bool = False,
     ) -> T:
         """Count the call and run ``fn`` on a worker thread (see WorkerPool.run)."""
         self.requests[name] += 1
-        return await self.workers.run(fn, timeout, wait=wait)
+        return await self.workers.run(fn, timeout, wait=wait, background=background)
 
     # -- health ------------------------------------------------------------------
 

@@ -14,7 +14,9 @@ or a burst of cancelled calls would pile up unbounded work.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from aurum_ml.errors import AurumError, DeadlineExceeded, Overloaded
+from aurum_ml.runtime.session_pool import mark_background_thread
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -99,16 +102,47 @@ def _after_abandoned(future: asyncio.Future[Any]) -> None:
         log.error("work of an abandoned call failed", exc_info=exc)
 
 
-class WorkerPool:
-    """A bounded thread pool behind an admission limit."""
+#: How much lower background threads run (Linux nice steps): at 10 the
+#: scheduler gives a normal thread about ten times their share of a busy core.
+BACKGROUND_NICENESS = 10
 
-    def __init__(self, workers: int, max_pending: int, max_request_s: float) -> None:
+
+def _start_background_thread() -> None:
+    mark_background_thread()
+    # On Linux, PRIO_PROCESS with a thread id sets that one thread's niceness;
+    # elsewhere the thread keeps normal priority.
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
+
+
+class WorkerPool:
+    """A bounded thread pool behind an admission limit, and a second, smaller
+    one at lower priority for background work (queued jobs), so a burst of
+    jobs takes idle CPU and leaves callers waiting on a socket theirs."""
+
+    def __init__(
+        self, workers: int, max_pending: int, max_request_s: float, background_workers: int = 0
+    ) -> None:
         self.admission = Admission(max_pending)
         self.max_request_s = max_request_s
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aurum-work")
+        self._background = (
+            ThreadPoolExecutor(
+                max_workers=background_workers,
+                thread_name_prefix="aurum-background",
+                initializer=_start_background_thread,
+            )
+            if background_workers
+            else None
+        )
 
     async def run(
-        self, fn: Callable[[Deadline], T], timeout: float | None, *, wait: bool = False
+        self,
+        fn: Callable[[Deadline], T],
+        timeout: float | None,
+        *,
+        wait: bool = False,
+        background: bool = False,
     ) -> T:
         """Run ``fn`` on a worker thread under admission control and a deadline.
 
@@ -117,7 +151,8 @@ class WorkerPool:
         the caller gave up (deadline or cancellation) before. A full pool
         refuses the call (Overloaded), or with ``wait`` (queued jobs, which
         have no client waiting on a socket) the call waits for a slot within
-        its deadline.
+        its deadline. ``background`` runs it on the low-priority threads
+        (where the pool has them).
         """
         cap = self.max_request_s
         budget = cap if timeout is None else max(0.0, min(timeout, cap))
@@ -135,8 +170,9 @@ class WorkerPool:
                 self.admission.release()
 
         loop = asyncio.get_running_loop()
+        executor = self._background if background and self._background else self._executor
         try:
-            future = loop.run_in_executor(self._executor, work)
+            future = loop.run_in_executor(executor, work)
         except BaseException:
             self.admission.release()
             raise
@@ -171,3 +207,5 @@ class WorkerPool:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
+        if self._background is not None:
+            self._background.shutdown(wait=True, cancel_futures=True)

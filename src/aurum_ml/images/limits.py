@@ -45,7 +45,10 @@ class ImageLimits:
 def check_byte_size(size: int, limits: ImageLimits) -> None:
     """Raise ImageTooLarge when ``size`` bytes exceed ``limits.max_bytes``."""
     if size > limits.max_bytes:
-        raise ImageTooLarge(f"image is {size} bytes; the limit is {limits.max_bytes} bytes")
+        raise ImageTooLarge(
+            f"image is {size} bytes; the limit is {limits.max_bytes} bytes "
+            "(the server's AURUM_MAX_MESSAGE_BYTES)"
+        )
 
 
 def check_header(header: ImageHeader, limits: ImageLimits) -> None:
@@ -58,7 +61,9 @@ def check_header(header: ImageHeader, limits: ImageLimits) -> None:
     if w > limits.max_side or h > limits.max_side or w * h > limits.max_pixels:
         raise ImageTooLarge(
             f"image is {w}x{h} pixels ({w * h} pixels); the limits are "
-            f"{limits.max_side} pixels a side and {limits.max_pixels} pixels in all"
+            f"{limits.max_side} pixels a side (AURUM_MAX_IMAGE_SIDE) and "
+            f"{limits.max_pixels} pixels in all (AURUM_MAX_IMAGE_PIXELS): resize it, "
+            "or raise them on the server"
         )
     if w < limits.min_side or h < limits.min_side:
         raise InvalidImage(

@@ -122,7 +122,7 @@ class FaceScoringConsumer:
                 gallery=request.gallery,
                 subject_id=request.user_id,
                 metadata=request.metadata,
-                wait=True,
+                background=True,
             )
             await job.updateProgress(100)
             outcome = "completed"

@@ -7,9 +7,13 @@ collided, so pointing all four base URLs at this one port is enough.
 from __future__ import annotations
 
 import time
+from importlib import resources
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -22,9 +26,27 @@ from aurum_ml.rest.errors import core_error_response, error_response, install_ha
 from aurum_ml.security import ANONYMOUS, Authenticator, RateLimiter, key_from_headers, load_keys
 from aurum_ml.settings import Settings
 
+#: Where /docs loads Swagger UI from: this server, never a CDN, so the page
+#: works without internet. The files ship in the fastapi-offline package
+#: (pinned in pyproject.toml); FastAPI's "Custom Docs UI Static Assets".
+DOCS_ASSETS = "/docs/static"
+SWAGGER_JS = f"{DOCS_ASSETS}/swagger-ui-bundle.js"
+SWAGGER_CSS = f"{DOCS_ASSETS}/swagger-ui.css"
+SWAGGER_FAVICON = f"{DOCS_ASSETS}/favicon.png"
+
 #: Paths anyone may call, like gRPC's health and reflection: load balancers
-#: probe health, and the API's description is public.
-OPEN_PATHS = frozenset({"/api/health", "/openapi.json", "/docs", "/docs/oauth2-redirect"})
+#: probe health, and the API's description (and the page showing it) is public.
+OPEN_PATHS = frozenset(
+    {
+        "/api/health",
+        "/openapi.json",
+        "/docs",
+        "/docs/oauth2-redirect",
+        SWAGGER_JS,
+        SWAGGER_CSS,
+        SWAGGER_FAVICON,
+    }
+)
 
 _DESCRIPTION = """\
 Face detection, embeddings, image processing and similarity over JSON: the
@@ -202,6 +224,33 @@ def _declare_api_keys(schema: dict[str, Any]) -> None:
                 operation["security"] = [{"bearer": []}, {"apiKey": []}]
 
 
+def _add_docs(app: FastAPI) -> None:
+    """/docs: Swagger UI with its JavaScript, CSS and icon served by this
+    app, so the page needs nothing from the internet."""
+    assets = resources.files("fastapi_offline") / "static"
+    app.mount(DOCS_ASSETS, StaticFiles(directory=str(assets)), name="docs-assets")
+    redirect = app.swagger_ui_oauth2_redirect_url
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        root = str(request.scope.get("root_path", "")).rstrip("/")
+        return get_swagger_ui_html(
+            openapi_url=f"{root}{app.openapi_url}",
+            title=f"{app.title} - Swagger UI",
+            swagger_js_url=f"{root}{SWAGGER_JS}",
+            swagger_css_url=f"{root}{SWAGGER_CSS}",
+            swagger_favicon_url=f"{root}{SWAGGER_FAVICON}",
+            oauth2_redirect_url=f"{root}{redirect}" if redirect else None,
+            swagger_ui_parameters=app.swagger_ui_parameters,
+        )
+
+    if redirect:
+
+        @app.get(redirect, include_in_schema=False)
+        async def swagger_ui_redirect() -> HTMLResponse:
+            return get_swagger_ui_oauth2_redirect_html()
+
+
 def build_rest_app(
     core: Core,
     settings: Settings,
@@ -226,7 +275,7 @@ def build_rest_app(
         title="aurum-ml REST gateway",
         version=__version__,
         description=_DESCRIPTION,
-        docs_url="/docs",
+        docs_url=None,  # served below, from local files
         redoc_url=None,
         openapi_url="/openapi.json",
         # Clients of the old services sometimes sent JSON with no Content-Type.
@@ -235,6 +284,7 @@ def build_rest_app(
     app.auth_enabled = auth.enabled
     app.state.core = core
     install_handlers(app)
+    _add_docs(app)
     app.include_router(endpoints.router)
     if core.store is not None:
         app.include_router(faces.router)

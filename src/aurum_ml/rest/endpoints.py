@@ -229,8 +229,11 @@ async def health(core: Core, response: Response) -> s.HealthResponse:
 
     face_store = None
     if core.store is not None:
-        why = core.store.why_not
-        face_store = s.ComponentHealth(status="SERVING" if not why else "NOT_SERVING", reason=why)
+        # serving() also knows the server is shutting down; the reason is the
+        # store's own (its messages are written for clients, never raw errors).
+        ok = serving.get("faces", False)
+        why = "" if ok else (core.store.why_not or "the server is shutting down")
+        face_store = s.ComponentHealth(status="SERVING" if ok else "NOT_SERVING", reason=why)
     queue = None
     if "queue" in doors:
         ok, why = doors["queue"]

@@ -148,6 +148,20 @@ class RunCount:
 #: one of the embedder see each other.
 PROCESS_RUNS = RunCount()
 
+_thread_kind = threading.local()
+
+
+def mark_background_thread() -> None:
+    """Runs on the calling thread are background work (queued jobs): they never
+    take the solo session, whose threads would spread the run over every core
+    at normal priority. On a pool session (one thread) the run stays on this
+    thread, whose priority its owner may lower."""
+    _thread_kind.background = True
+
+
+def _on_background_thread() -> bool:
+    return bool(getattr(_thread_kind, "background", False))
+
 
 _arena_lock = threading.Lock()
 _arena_registered = False
@@ -270,7 +284,9 @@ class SessionPool:
         """The solo session, if it is free and no other run of the process is in
         flight; the run is then counted."""
         solo = self._solo
-        if solo is None or not self._solo_lock.acquire(blocking=False):
+        if solo is None or _on_background_thread():
+            return None
+        if not self._solo_lock.acquire(blocking=False):
             return None
         if self._runs.claim_if_idle():
             return solo
