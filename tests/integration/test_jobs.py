@@ -235,21 +235,21 @@ def test_two_replicas_share_the_queue_and_survive_a_sigkill(redis, photos):
     a = _server(redis, AURUM_QUEUE_NAME=name, **FAST_STALL)
     b = _server(redis, AURUM_QUEUE_NAME=name, **FAST_STALL)
     try:
-        _add(redis, name, [yao] * 80)
-        _wait_for(redis, 25, name)
+        _add(redis, name, [yao] * 200)
+        _wait_for(redis, 100, name)
         a.stop(signal.SIGKILL)
-        counts = _wait_for(redis, 80, name, timeout=90)
+        counts = _wait_for(redis, 200, name, timeout=120)
     finally:
         a.stop()
         assert b.stop() == 0
-    assert counts["completed"] == 80 and counts["failed"] == 0, counts
+    assert counts["completed"] == 200 and counts["failed"] == 0, counts
     # A consumer logs a job's result before BullMQ records it, so every job
     # is in the logs, and only the jobs the killed replica had in hand (at
     # most its concurrency, 2) may have been worked on twice; Redis holds
     # each result once either way.
     done = _completed_ids(a, b)
-    assert len(done) == 80
-    assert sum(done.values()) - 80 <= 2, [j for j, n in done.items() if n > 1]
+    assert len(done) == 200
+    assert sum(done.values()) - 200 <= 2, [j for j, n in done.items() if n > 1]
     # Both replicas took jobs.
     assert _completed_ids(a) and _completed_ids(b)
 
