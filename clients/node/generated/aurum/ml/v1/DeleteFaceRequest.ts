@@ -1,0 +1,12 @@
+// Original file: protos/aurum/ml/v1/face_store.proto
+
+
+export interface DeleteFaceRequest {
+  'gallery'?: (string);
+  'face_id'?: (string);
+}
+
+export interface DeleteFaceRequest__Output {
+  'gallery': (string);
+  'face_id': (string);
+}

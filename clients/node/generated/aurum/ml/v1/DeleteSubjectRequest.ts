@@ -1,0 +1,12 @@
+// Original file: protos/aurum/ml/v1/face_store.proto
+
+
+export interface DeleteSubjectRequest {
+  'gallery'?: (string);
+  'subject_id'?: (string);
+}
+
+export interface DeleteSubjectRequest__Output {
+  'gallery': (string);
+  'subject_id': (string);
+}

@@ -1,0 +1,12 @@
+// Original file: protos/aurum/ml/v1/common.proto
+
+
+export interface Point {
+  'x'?: (number | string);
+  'y'?: (number | string);
+}
+
+export interface Point__Output {
+  'x': (number);
+  'y': (number);
+}

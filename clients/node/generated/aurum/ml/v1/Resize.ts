@@ -1,0 +1,14 @@
+// Original file: protos/aurum/ml/v1/processing.proto
+
+
+export interface Resize {
+  'width'?: (number);
+  'height'?: (number);
+  'keep_aspect'?: (boolean);
+}
+
+export interface Resize__Output {
+  'width': (number);
+  'height': (number);
+  'keep_aspect': (boolean);
+}

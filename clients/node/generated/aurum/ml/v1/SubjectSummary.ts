@@ -1,0 +1,12 @@
+// Original file: protos/aurum/ml/v1/face_store.proto
+
+
+export interface SubjectSummary {
+  'subject_id'?: (string);
+  'face_count'?: (number);
+}
+
+export interface SubjectSummary__Output {
+  'subject_id': (string);
+  'face_count': (number);
+}

@@ -1,0 +1,25 @@
+// Original file: protos/aurum/ml/v1/face_store.proto
+
+import type { ModelInfo as _aurum_ml_v1_ModelInfo, ModelInfo__Output as _aurum_ml_v1_ModelInfo__Output } from '../../../aurum/ml/v1/ModelInfo';
+import type { Face as _aurum_ml_v1_Face, Face__Output as _aurum_ml_v1_Face__Output } from '../../../aurum/ml/v1/Face';
+import type { QualityReport as _aurum_ml_v1_QualityReport, QualityReport__Output as _aurum_ml_v1_QualityReport__Output } from '../../../aurum/ml/v1/QualityReport';
+
+export interface VerifyResponse {
+  'score'?: (number | string);
+  'is_match'?: (boolean);
+  'threshold'?: (number | string);
+  'face_id'?: (string);
+  'model'?: (_aurum_ml_v1_ModelInfo | null);
+  'face'?: (_aurum_ml_v1_Face | null);
+  'quality'?: (_aurum_ml_v1_QualityReport | null);
+}
+
+export interface VerifyResponse__Output {
+  'score': (number);
+  'is_match': (boolean);
+  'threshold': (number);
+  'face_id': (string);
+  'model': (_aurum_ml_v1_ModelInfo__Output | null);
+  'face': (_aurum_ml_v1_Face__Output | null);
+  'quality': (_aurum_ml_v1_QualityReport__Output | null);
+}

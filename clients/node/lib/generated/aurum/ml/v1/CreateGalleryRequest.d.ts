@@ -1,0 +1,6 @@
+export interface CreateGalleryRequest {
+    'name'?: (string);
+}
+export interface CreateGalleryRequest__Output {
+    'name': (string);
+}

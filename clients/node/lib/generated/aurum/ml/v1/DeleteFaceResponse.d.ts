@@ -1,0 +1,6 @@
+export interface DeleteFaceResponse {
+    'deleted'?: (boolean);
+}
+export interface DeleteFaceResponse__Output {
+    'deleted': (boolean);
+}

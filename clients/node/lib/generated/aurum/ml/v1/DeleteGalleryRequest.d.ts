@@ -1,0 +1,6 @@
+export interface DeleteGalleryRequest {
+    'name'?: (string);
+}
+export interface DeleteGalleryRequest__Output {
+    'name': (string);
+}

@@ -1,0 +1,6 @@
+export interface DeleteGalleryResponse {
+    'deleted'?: (boolean);
+}
+export interface DeleteGalleryResponse__Output {
+    'deleted': (boolean);
+}

@@ -1,0 +1,6 @@
+export interface GetGalleryRequest {
+    'name'?: (string);
+}
+export interface GetGalleryRequest__Output {
+    'name': (string);
+}

@@ -1,0 +1,12 @@
+export interface GetSubjectRequest {
+    'gallery'?: (string);
+    'subject_id'?: (string);
+    'page_size'?: (number);
+    'page_token'?: (string);
+}
+export interface GetSubjectRequest__Output {
+    'gallery': (string);
+    'subject_id': (string);
+    'page_size': (number);
+    'page_token': (string);
+}

@@ -1,0 +1,10 @@
+export interface Image {
+    'data'?: (Buffer | Uint8Array | string);
+    'url'?: (string);
+    'source'?: "data" | "url";
+}
+export interface Image__Output {
+    'data'?: (Buffer);
+    'url'?: (string);
+    'source'?: "data" | "url";
+}

@@ -1,0 +1,8 @@
+export interface ItemError {
+    'code'?: (string);
+    'message'?: (string);
+}
+export interface ItemError__Output {
+    'code': (string);
+    'message': (string);
+}

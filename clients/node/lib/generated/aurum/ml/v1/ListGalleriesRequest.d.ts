@@ -1,0 +1,4 @@
+export interface ListGalleriesRequest {
+}
+export interface ListGalleriesRequest__Output {
+}

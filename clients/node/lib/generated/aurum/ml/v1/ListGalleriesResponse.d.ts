@@ -1,0 +1,7 @@
+import type { Gallery as _aurum_ml_v1_Gallery, Gallery__Output as _aurum_ml_v1_Gallery__Output } from '../../../aurum/ml/v1/Gallery';
+export interface ListGalleriesResponse {
+    'galleries'?: (_aurum_ml_v1_Gallery)[];
+}
+export interface ListGalleriesResponse__Output {
+    'galleries': (_aurum_ml_v1_Gallery__Output)[];
+}

@@ -1,0 +1,10 @@
+export interface ListSubjectsRequest {
+    'gallery'?: (string);
+    'page_size'?: (number);
+    'page_token'?: (string);
+}
+export interface ListSubjectsRequest__Output {
+    'gallery': (string);
+    'page_size': (number);
+    'page_token': (string);
+}

@@ -1,0 +1,10 @@
+export interface Resize {
+    'width'?: (number);
+    'height'?: (number);
+    'keep_aspect'?: (boolean);
+}
+export interface Resize__Output {
+    'width': (number);
+    'height': (number);
+    'keep_aspect': (boolean);
+}

@@ -1,0 +1,6 @@
+export interface HealthCheckRequest {
+    'service'?: (string);
+}
+export interface HealthCheckRequest__Output {
+    'service': (string);
+}
