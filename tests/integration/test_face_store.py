@@ -501,6 +501,13 @@ def test_locked_store_is_unavailable_and_recovers(tmp_path, photos):
             with httpx.Client(base_url=srv.rest_url, timeout=30) as http:
                 rest = http.get("/api/faces/galleries")
                 assert rest.status_code == 503 and rest.json()["success"] is False
+                # REST health lists the store as down, with why; the legacy four
+                # services alone decide the overall status (README), so 200.
+                health = http.get("/api/health")
+                store = health.json()["services"]["faceStore"]
+                assert health.status_code == 200 and health.json()["status"] == "healthy"
+                assert store["status"] == "NOT_SERVING"
+                assert "in use by another process" in store["reason"]
 
             # The other process lets go: the store reopens by itself.
             assert holder.stdin is not None
