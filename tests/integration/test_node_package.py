@@ -9,13 +9,16 @@ import filecmp
 import json
 import os
 import shutil
+import socket
 import subprocess
 import tarfile
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from aurum_ml.testing import ROOT, ServerProcess, running_server
+from aurum_ml.testing import ROOT, ServerProcess, running_server, start_server
 
 PACKAGE = ROOT / "clients" / "node"
 
@@ -188,3 +191,32 @@ def test_npm_pack_installs_and_imports(node, server: ServerProcess, tmp_path, ph
         )
     )
     tsc(node, "-p", ".", cwd=app)
+
+
+def test_calls_survive_a_server_restart(node):
+    """The server goes away and comes back on the same port while a Node client
+    is calling: calls that wait for the channel succeed once it is back."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {"AURUM_GRPC_PORT": str(port), "AURUM_REST_ENABLED": "false"}
+    first = start_server(env)
+    # The port is the same before and after: a client sees one server restart.
+    assert first.grpc_port == port
+    assert first.stop() == 0
+    servers: list[ServerProcess] = []
+
+    def restart() -> None:
+        time.sleep(1.5)
+        servers.append(start_server(env))
+
+    restarter = threading.Thread(target=restart)
+    restarter.start()
+    try:
+        node_test(
+            node, ["test/restart.test.js"], {"AURUM_TEST_RESTART_TARGET": f"127.0.0.1:{port}"}
+        )
+    finally:
+        restarter.join(120)
+        for server in servers:
+            assert server.stop() == 0
