@@ -32,7 +32,7 @@ from aurum.ml.v1 import (
 from aurum_ml.align import align_face
 from aurum_ml.manifest import load_manifest
 from aurum_ml.store import FaceEmbedding, FaceStore, StoreConfig
-from aurum_ml.testing import ROOT, ServerProcess, running_server, start_server
+from aurum_ml.testing import CLI, ROOT, ServerProcess, running_server, start_server
 from aurum_ml.types import Landmarks
 
 FACE_STORE = "aurum.ml.v1.FaceStore"
@@ -508,6 +508,15 @@ def test_locked_store_is_unavailable_and_recovers(tmp_path, photos):
                 assert health.status_code == 200 and health.json()["status"] == "healthy"
                 assert store["status"] == "NOT_SERVING"
                 assert "in use by another process" in store["reason"]
+            # The health command (the Docker health check) checks every service.
+            every = subprocess.run(
+                [str(CLI), "health", "--target", srv.grpc_target, "--service", "all"],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert every.returncode != 0, every.stdout
+            assert "aurum.ml.v1.FaceStore: NOT_SERVING" in every.stdout + every.stderr
 
             # The other process lets go: the store reopens by itself.
             assert holder.stdin is not None
