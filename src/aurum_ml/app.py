@@ -20,6 +20,7 @@ from aurum_ml.grpc.interceptors import ServerInterceptor
 from aurum_ml.grpc.server import GrpcServer, build_grpc_server
 from aurum_ml.jobs import FaceScoringConsumer
 from aurum_ml.observability import Metrics
+from aurum_ml.rest.protocol import with_read_timeout
 from aurum_ml.runtime.heap import IdleHeapTrimmer
 from aurum_ml.security import Authenticator, RateLimiter, load_keys
 from aurum_ml.settings import Settings, env_name
@@ -216,6 +217,8 @@ class Server:
                 access_log=False,
                 lifespan="off",
                 timeout_graceful_shutdown=int(self.settings.shutdown_grace_s),
+                http=with_read_timeout(self.settings.rest_read_timeout_s),
+                limit_concurrency=self.settings.rest_max_connections,
             )
             self._rest = _EmbeddedUvicorn(config)
             self._rest_task = asyncio.create_task(self._rest.serve(sockets=[sock]))

@@ -25,6 +25,13 @@ class Settings(BaseSettings):
     grpc_port: int = Field(50051, ge=0, le=65535)
     """gRPC port; 0 picks a free one (tests)."""
 
+    rest_read_timeout_s: float = Field(10.0, gt=0.0, le=600.0)
+    """Seconds a REST client has to send a whole request (headers and body) once it
+    connects or got its previous answer; slower connections are closed (slowloris)."""
+
+    rest_max_connections: int = Field(1000, ge=1)
+    """REST connections and requests handled at once; beyond it new requests get 503."""
+
     grpc_max_connection_age_s: float = Field(300.0, ge=0.0)
     """A client's HTTP/2 connection is closed gracefully after this long (0 = never), so
     clients re-resolve and spread over replicas that started since (README, "Deploying")."""

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import socket
 import time
 import urllib.request
 
 import grpc
+import httpx
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
@@ -107,3 +109,33 @@ def test_metrics_and_structured_logs(server, channel, photos):
     access = [ln for ln in lines if ln.get("logger") == "aurum_ml.access"]
     assert any(ln["request_id"] == "trace-abc-123" and ln["code"] == "OK" for ln in access)
     assert all("duration_ms" in ln and "method" in ln for ln in access)
+
+
+def test_slow_rest_clients_are_cut_off_and_others_keep_being_answered():
+    """Slowloris: connections that never finish their headers, or their body,
+    are closed after AURUM_REST_READ_TIMEOUT_S; a normal client is answered
+    meanwhile, and a keep-alive client's second request still works."""
+    with running_server({"AURUM_REST_READ_TIMEOUT_S": "1"}) as srv:
+        slow = []
+        for i in range(40):
+            s = socket.create_connection(("127.0.0.1", srv.rest_port), timeout=10)
+            if i % 2:
+                s.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n")  # headers never end
+            else:
+                s.sendall(
+                    b"POST /api/detect-face HTTP/1.1\r\nHost: x\r\n"
+                    b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
+                )  # the body never comes
+            slow.append(s)
+        with httpx.Client(base_url=srv.rest_url, timeout=5) as http:
+            began = time.monotonic()
+            assert http.get("/api/health").status_code == 200
+            assert time.monotonic() - began < 0.5
+            time.sleep(0.6)
+            assert http.get("/api/health").status_code == 200  # same connection, later
+        began = time.monotonic()
+        for s in slow:
+            # The server closes it: recv sees the end of the stream.
+            assert s.recv(1024) == b""
+            s.close()
+        assert time.monotonic() - began < 3
