@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import time
+
 import grpc
 import numpy as np
 import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from aurum.ml.v1 import similarity_pb2, similarity_pb2_grpc
 
@@ -86,3 +89,32 @@ def test_huge_values_do_not_overflow(stub):
         )
     )
     assert many.scores[0] == pytest.approx(1.0, abs=1e-5)
+
+
+def test_too_many_candidates_are_refused_at_once_and_health_keeps_answering(channel):
+    """700,000 one-value candidates fit in the 8 MiB limit; the count is checked
+    before they are converted, and big requests are converted off the event
+    loop, so a health check sent meanwhile is answered promptly."""
+    many = similarity_pb2.CompareManyRequest(
+        query=[1.0], candidates=[similarity_pb2.Embedding(values=[1.0])] * 700_000
+    )
+    big = similarity_pb2.CompareManyRequest(
+        query=[1.0, 0.0], candidates=[similarity_pb2.Embedding(values=[1.0, 0.5])] * 100_000
+    )
+    stub = similarity_pb2_grpc.SimilarityStub(channel)
+    health = health_pb2_grpc.HealthStub(channel)
+    began = time.monotonic()
+    with pytest.raises(grpc.RpcError) as e:
+        stub.CompareMany(many, timeout=30)
+    assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "at most 100000 candidates" in e.value.details()
+    assert time.monotonic() - began < 1.0
+    # The largest accepted request, while health checks go on beside it.
+    pending = stub.CompareMany.future(big, timeout=30)
+    waits = []
+    while not pending.done():
+        t = time.monotonic()
+        health.Check(health_pb2.HealthCheckRequest(service=""), timeout=5)
+        waits.append(time.monotonic() - t)
+    assert len(pending.result().scores) == 100_000
+    assert not waits or max(waits) < 0.25, waits

@@ -144,6 +144,7 @@ def operations_in(ops: Sequence[processing_pb2.Operation]) -> list[Operation]:
 
 
 def candidates_in(cands: Sequence[similarity_pb2.Embedding]) -> FloatArray:
+    similarity.check_candidate_count(len(cands))  # before building a list per candidate
     return similarity.as_candidates([c.values for c in cands])
 
 

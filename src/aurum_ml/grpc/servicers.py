@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -23,6 +24,9 @@ from aurum_ml.grpc import converters as cv
 from aurum_ml.grpc.errors import mapped
 
 Ctx = grpc.aio.ServicerContext[Any, Any]
+#: CompareMany requests up to this many values are converted on the event loop
+#: (a thread hop costs more than converting them); larger ones in a thread.
+_INLINE_VALUES = 64 * 1024
 T = TypeVar("T")
 A = TypeVar("A")
 
@@ -153,11 +157,17 @@ class SimilarityServicer(similarity_pb2_grpc.SimilarityServicer):
         self, request: similarity_pb2.CompareManyRequest, context: Ctx
     ) -> similarity_pb2.CompareManyResponse:
         threshold = request.threshold if request.HasField("threshold") else None
-        result = self.core.compare_many(
-            request.query,
-            cv.candidates_in(request.candidates),
-            cv.metric_in(request.metric),
-            threshold,
-            request.top_k,
-        )
-        return cv.compare_many_pb(result)
+        metric = cv.metric_in(request.metric)
+
+        def compare() -> similarity_pb2.CompareManyResponse:
+            candidates = cv.candidates_in(request.candidates)
+            result = self.core.compare_many(
+                request.query, candidates, metric, threshold, request.top_k
+            )
+            return cv.compare_many_pb(result)
+
+        if len(request.candidates) * max(1, len(request.query)) <= _INLINE_VALUES:
+            return compare()
+        # Converting a big request holds the GIL for a while: off the loop, so
+        # health checks and small calls keep being answered meanwhile.
+        return await asyncio.to_thread(compare)
