@@ -11,6 +11,7 @@ import math
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from aurum_ml.types import BGRImage, BoundingBox, Landmarks, QualityReport
 
@@ -43,6 +44,17 @@ def face_size(bbox: BoundingBox) -> float:
     return min(1.0, max(0.0, min(bbox.width, bbox.height)) / FULL_SIZE_PX)
 
 
+def levelled(landmarks: Landmarks) -> tuple[npt.NDArray[np.float64], float, float]:
+    """The five points rotated so the eye line is level, the roll angle that
+    undid (radians), and the inter-ocular distance."""
+    pts = landmarks.as_array().astype(np.float64)
+    eye_vec = pts[1] - pts[0]
+    iod = float(np.hypot(*eye_vec))
+    roll = math.atan2(float(eye_vec[1]), float(eye_vec[0]))
+    c, s = math.cos(-roll), math.sin(-roll)
+    return pts @ np.array([[c, -s], [s, c]]).T, roll, iod
+
+
 def frontality(landmarks: Landmarks) -> float:
     """cos(yaw): 1 for a frontal face, falling towards 0 in profile.
 
@@ -51,17 +63,10 @@ def frontality(landmarks: Landmarks) -> float:
     ``NOSE_DEPTH`` inter-ocular distances in front of the eyes,
     tan(yaw) ~= offset / (NOSE_DEPTH * iod).
     """
-    pts = landmarks.as_array().astype(np.float64)
-    le, re, nose = pts[0], pts[1], pts[2]
-    eye_vec = re - le
-    iod = float(np.hypot(*eye_vec))
+    pts, _, iod = levelled(landmarks)
     if iod < 1e-6:
         return 0.0
-    angle = math.atan2(float(eye_vec[1]), float(eye_vec[0]))
-    c, s = math.cos(-angle), math.sin(-angle)
-    rot = np.array([[c, -s], [s, c]])
-    mid = (le + re) / 2.0
-    offset = abs(float((rot @ (nose - mid))[0]))
+    offset = abs(float(pts[2, 0] - (pts[0, 0] + pts[1, 0]) / 2.0))
     return math.cos(math.atan(offset / (NOSE_DEPTH * iod)))
 
 

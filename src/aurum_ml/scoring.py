@@ -25,9 +25,7 @@ import math
 import uuid
 from dataclasses import dataclass
 
-import numpy as np
-
-from aurum_ml.quality import FULL_SIZE_PX
+from aurum_ml.quality import FULL_SIZE_PX, levelled
 from aurum_ml.quality import frontality as yaw_frontality
 from aurum_ml.types import Face
 
@@ -43,19 +41,8 @@ class FaceScores:
     resolution: float
 
 
-def _levelled(face: Face) -> tuple[np.ndarray, float, float]:
-    """Landmarks rotated so the eye line is level, the roll angle, and the
-    inter-ocular distance."""
-    pts = face.landmarks.as_array().astype(np.float64)
-    eye = pts[1] - pts[0]
-    iod = float(np.hypot(*eye))
-    roll = math.atan2(float(eye[1]), float(eye[0]))
-    c, s = math.cos(-roll), math.sin(-roll)
-    return pts @ np.array([[c, -s], [s, c]]).T, roll, iod
-
-
 def score(face: Face) -> FaceScores:
-    pts, roll, iod = _levelled(face)
+    pts, roll, iod = levelled(face.landmarks)
     if iod < 1e-6:
         return FaceScores(0.0, 0.0, resolution(face))
     frontal = max(0.0, math.cos(roll)) * yaw_frontality(face.landmarks)

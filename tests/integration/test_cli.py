@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import pytest
 
-from aurum_ml.testing import CLI, ROOT, ServerProcess, running_server
+from aurum_ml.testing import CLI, ROOT, ServerProcess, free_port, running_server
 from tests.certs import make_certs, make_self_signed
 
 #: A bad setting or a taken port is reported before any model loads: well
@@ -279,9 +279,7 @@ def test_health_of_a_missing_service_names_the_ones_there_are(server: ServerProc
 
 
 def test_health_with_nothing_listening():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     line = _one_line(_health("--target", f"127.0.0.1:{port}"))
     assert "nothing is listening there" in line
 

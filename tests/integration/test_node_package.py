@@ -9,7 +9,6 @@ import filecmp
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tarfile
 import threading
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from aurum_ml.testing import ROOT, ServerProcess, running_server, start_server
+from aurum_ml.testing import ROOT, ServerProcess, free_port, running_server, start_server
 
 PACKAGE = ROOT / "clients" / "node"
 
@@ -196,9 +195,7 @@ def test_npm_pack_installs_and_imports(node, server: ServerProcess, tmp_path, ph
 def test_calls_survive_a_server_restart(node):
     """The server goes away and comes back on the same port while a Node client
     is calling: calls that wait for the channel succeed once it is back."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {"AURUM_GRPC_PORT": str(port), "AURUM_REST_ENABLED": "false"}
     first = start_server(env)
     # The port is the same before and after: a client sees one server restart.

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (free when asked)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -87,7 +88,7 @@ class RedisProcess:
 @contextmanager
 def running_redis(persistent: bool = True) -> Iterator[RedisProcess]:
     folder = Path(tempfile.mkdtemp(prefix="aurum-test-redis-"))
-    redis = RedisProcess(_free_port(), folder, persistent)
+    redis = RedisProcess(free_port(), folder, persistent)
     try:
         redis.start()
         yield redis
