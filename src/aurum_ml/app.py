@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import gc
 import logging
 import signal
 import socket
@@ -17,7 +18,7 @@ from prometheus_client import start_http_server
 
 from aurum_ml.bootstrap import build_core
 from aurum_ml.grpc.interceptors import ServerInterceptor
-from aurum_ml.grpc.server import GrpcServer, build_grpc_server
+from aurum_ml.grpc.server import ConnectionLimits, GrpcServer, build_grpc_server
 from aurum_ml.jobs import FaceScoringConsumer
 from aurum_ml.observability import Metrics
 from aurum_ml.rest.protocol import with_read_timeout
@@ -154,8 +155,12 @@ class Server:
                 settings.max_message_bytes,
                 interceptors=[ServerInterceptor(self.auth, self.limiter, self.metrics)],
                 credentials=credentials,
-                max_connection_age_s=settings.grpc_max_connection_age_s,
-                drain_s=settings.shutdown_grace_s,
+                limits=ConnectionLimits(
+                    max_age_s=settings.grpc_max_connection_age_s,
+                    drain_s=settings.shutdown_grace_s,
+                    handshake_timeout_s=settings.grpc_handshake_timeout_s,
+                    max_connections=settings.grpc_max_connections,
+                ),
             )
         except (RuntimeError, OSError) as e:  # grpc's "Failed to bind": taken since check_ports
             self.core.close()
@@ -227,6 +232,13 @@ class Server:
                     self._rest_task.result()
                     raise RuntimeError("the REST gateway stopped during start-up")
                 await asyncio.sleep(0.01)
+        # What start-up built (models, protobuf descriptors, the web app: about
+        # a million objects) lives as long as the process. Left in the
+        # collector's oldest generation, every full collection walked it all
+        # and held the GIL for 100-200 ms, freezing the event loop; a request
+        # that allocates many small objects (a big CompareMany) set one off.
+        gc.collect()
+        gc.freeze()
         serving = self.core.serving()
         log.info(
             "gRPC on %s:%d, REST on %s; services: %s",

@@ -36,6 +36,13 @@ class Settings(BaseSettings):
     """A client's HTTP/2 connection is closed gracefully after this long (0 = never), so
     clients re-resolve and spread over replicas that started since (README, "Deploying")."""
 
+    grpc_handshake_timeout_s: float = Field(10.0, gt=0.0, le=600.0)
+    """Seconds a new gRPC connection has to complete its HTTP/2 (and TLS) handshake;
+    half-open connections are closed after it."""
+
+    grpc_max_connections: int = Field(1000, ge=1)
+    """gRPC connections open at once; further ones are refused when they connect."""
+
     rest_port: int = Field(8000, ge=0, le=65535)
     """REST gateway port; 0 picks a free one."""
 

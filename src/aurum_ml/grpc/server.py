@@ -56,21 +56,38 @@ class GrpcServer:
         await self.health.enter_graceful_shutdown()
 
 
-def _connection_options(max_age_s: float, drain_s: float) -> list[tuple[str, int]]:
-    """Rotate long-lived connections (so round_robin clients find new replicas)
-    and ping idle ones (so a dead peer's connection does not linger), and
-    refuse clients that ping more often than every 10 s."""
+@dataclass(frozen=True, slots=True)
+class ConnectionLimits:
+    """What one client connection may hold of the server."""
+
+    #: Close a connection gracefully after this long (0 = never).
+    max_age_s: float = 0.0
+    #: Calls in flight when the age is reached get this long to finish.
+    drain_s: float = 30.0
+    #: A connection that has not finished the HTTP/2 handshake by then is closed.
+    handshake_timeout_s: float = 10.0
+    #: Connections open at once; more are refused at accept.
+    max_connections: int = 1000
+
+
+def _connection_options(limits: ConnectionLimits) -> list[tuple[str, int]]:
+    """Rotate long-lived connections (so round_robin clients find new replicas),
+    ping idle ones (so a dead peer's connection does not linger), refuse clients
+    that ping more often than every 10 s, and close connections that never
+    finish the handshake (half-open, or sending nothing) instead of keeping them
+    until the kernel gives up."""
     options = [
         ("grpc.keepalive_time_ms", 60_000),
         ("grpc.keepalive_timeout_ms", 20_000),
         ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
         ("grpc.keepalive_permit_without_calls", 1),
+        ("grpc.server_handshake_timeout_ms", int(limits.handshake_timeout_s * 1000)),
+        ("grpc.max_allowed_incoming_connections", limits.max_connections),
     ]
-    if max_age_s > 0:
+    if limits.max_age_s > 0:
         options += [
-            ("grpc.max_connection_age_ms", int(max_age_s * 1000)),
-            # Calls in flight when the age is reached get the drain time to finish.
-            ("grpc.max_connection_age_grace_ms", int(max(drain_s, 1.0) * 1000)),
+            ("grpc.max_connection_age_ms", int(limits.max_age_s * 1000)),
+            ("grpc.max_connection_age_grace_ms", int(max(limits.drain_s, 1.0) * 1000)),
         ]
     return options
 
@@ -81,9 +98,7 @@ def build_grpc_server(
     max_message_bytes: int,
     interceptors: list[grpc.aio.ServerInterceptor[Any, Any]] | None = None,
     credentials: grpc.ServerCredentials | None = None,
-    *,
-    max_connection_age_s: float = 0.0,
-    drain_s: float = 30.0,
+    limits: ConnectionLimits = ConnectionLimits(),
 ) -> GrpcServer:
     """The services over ``core``; FaceStore only where the core has a store."""
     server = grpc.aio.server(
@@ -92,7 +107,7 @@ def build_grpc_server(
             ("grpc.max_receive_message_length", max_message_bytes),
             ("grpc.max_send_message_length", max_message_bytes),
             ("grpc.so_reuseport", 0),
-            *_connection_options(max_connection_age_s, drain_s),
+            *_connection_options(limits),
         ],
     )
     detection_pb2_grpc.add_FaceDetectionServicer_to_server(
