@@ -182,10 +182,11 @@ class Server:
         if self.jobs is not None:
             await self.jobs.start()
         if self.settings.heap_trim_interval_s > 0:
-            admission = self.core.admission
+            admission, calls = self.core.admission, self.metrics
+            # Calls over either door, and queued jobs (which use no door).
             trimmer = IdleHeapTrimmer(
-                lambda: admission.in_flight,
-                lambda: admission.admitted,
+                lambda: calls.calls_active + admission.in_flight,
+                lambda: calls.calls_started + admission.admitted,
                 self.settings.heap_trim_interval_s,
             )
             self._trim_task = asyncio.create_task(trimmer.run())

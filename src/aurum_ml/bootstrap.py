@@ -60,6 +60,7 @@ def build_core(
         settings.max_request_s,
         # Queued jobs run on their own low-priority threads, one per job in flight.
         background_workers=settings.queue_concurrency if settings.queue_redis_url else 0,
+        large_workers=settings.large_image_workers,
     )
     core = Core(core_config(settings), registry, workers, connection)
     if metrics is not None:
@@ -80,6 +81,8 @@ def core_config(settings: Settings) -> CoreConfig:
         default_detector=settings.detector,
         match_threshold=settings.match_threshold,
         max_batch_items=settings.max_batch_items,
+        decode_budget_bytes=settings.decode_budget_mb * 1024 * 1024,
+        large_image_pixels=settings.large_image_pixels,
     )
 
 

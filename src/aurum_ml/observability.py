@@ -55,6 +55,11 @@ class Metrics:
         self.in_flight = Gauge(
             "aurum_requests_in_flight", "Requests being handled.", ["transport"], registry=r
         )
+        #: Calls begun and calls in progress over both doors as plain numbers,
+        #: for the idle heap trim (which must see every call, also those
+        #: refused before any work, like an unparsable 8 MiB body).
+        self.calls_started = 0
+        self.calls_active = 0
         self.admitted = Gauge(
             "aurum_admitted_work",
             "Requests admitted to the worker pool (running or queued).",
@@ -100,6 +105,15 @@ class Metrics:
         """One ONNX Runtime run of a model version (the registry's observer)."""
         self.batch_rows.labels(spec.name, spec.version).observe(rows)
         self.inference.labels(spec.name, spec.version).observe(seconds)
+
+    def call_began(self, transport: str) -> None:
+        self.in_flight.labels(transport).inc()
+        self.calls_started += 1
+        self.calls_active += 1
+
+    def call_ended(self, transport: str) -> None:
+        self.in_flight.labels(transport).dec()
+        self.calls_active -= 1
 
     def watch(self, core: Core) -> None:
         """Read the core's admission and model queues at every scrape."""

@@ -130,6 +130,18 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(25_000_000, ge=1)
     """Largest decoded image, width x height, checked from the header before decoding."""
 
+    decode_budget_mb: int = Field(512, ge=1)
+    """MiB of decoded pixels held at once across all calls and batch items (3 bytes a
+    pixel; working copies take about as much again). A call that cannot get its share
+    within its deadline gets RESOURCE_EXHAUSTED / 429. Sized for a 1-2 GiB container."""
+
+    large_image_pixels: int = Field(16_000_000, ge=1)
+    """Images that decode to more pixels than this (a JPEG Detect decodes at reduced
+    size) run on their own threads, so they cannot hold up small calls."""
+
+    large_image_workers: int = Field(1, ge=1, le=64)
+    """Threads for calls on large images (see AURUM_LARGE_IMAGE_PIXELS)."""
+
     max_image_side: int = Field(10_000, ge=1)
     """Largest image width or height."""
 

@@ -16,6 +16,10 @@ Metric = Literal["cosine", "euclidean"]
 METRICS: tuple[Metric, ...] = ("cosine", "euclidean")
 MAX_DIM = 4096
 MAX_CANDIDATES = 100_000
+#: CompareMany requests up to this many values are converted where they
+#: arrive, on the event loop (a thread hop costs more than converting them);
+#: larger ones in a thread, so the loop keeps answering meanwhile.
+INLINE_VALUES = 64 * 1024
 
 
 def euclidean_threshold(cosine_threshold: float) -> float:

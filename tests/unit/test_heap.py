@@ -50,7 +50,13 @@ def test_trim_gives_freed_arena_memory_back() -> None:
 
 def test_trimmer_waits_for_idle_after_work() -> None:
     state = {"in_flight": 0, "admitted": 0}
-    trimmer = IdleHeapTrimmer(lambda: state["in_flight"], lambda: state["admitted"], 0.02)
+    collections: list[int] = []
+    trimmer = IdleHeapTrimmer(
+        lambda: state["in_flight"],
+        lambda: state["admitted"],
+        0.02,
+        collect=lambda: collections.append(trimmer.trims),
+    )
     if not trimmer.available:
         pytest.skip("malloc_trim is glibc's; this C library has none")
 
@@ -76,6 +82,7 @@ def test_trimmer_waits_for_idle_after_work() -> None:
         return seen
 
     assert asyncio.run(scenario()) == [0, 0, 0, 1, 1]
+    assert collections == [0]  # garbage collected once, just before the trim
 
 
 def test_interval_must_be_positive() -> None:

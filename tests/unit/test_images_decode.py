@@ -19,6 +19,7 @@ from aurum_ml.images import (
     ImageLimits,
     check_header,
     decode_image,
+    plan_decode,
 )
 
 PHOTOS = Path(__file__).resolve().parents[2] / "models" / "photos"
@@ -442,3 +443,43 @@ def test_valid_but_unsupported_jpeg_variants_say_what_they_are(marker, precision
     with pytest.raises(UnsupportedFormat, match=words) as e:
         decode_image(bytes(data))
     assert "corrupt" not in e.value.message
+
+
+# -- reduced-size JPEG decoding (Detect) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("size", "reduce_to", "factor"),
+    [
+        ((4000, 3000), 1280, 2),  # 2000 px still >= 1280; 1000 would not be
+        ((5773, 4330), 1280, 4),
+        ((12000, 1000), 1280, 8),
+        ((1237, 800), 1280, 1),  # already small
+        ((4000, 3000), 0, 1),  # not asked for
+    ],
+)
+def test_plan_picks_the_smallest_scale_that_keeps_the_longer_side(
+    size: tuple[int, int], reduce_to: int, factor: int
+) -> None:
+    plan = plan_decode(ImageHeader("jpeg", *size), reduce_to)
+    assert plan.factor == factor
+    assert max(plan.width, plan.height) >= min(reduce_to, max(size)) or reduce_to == 0
+    assert plan.nbytes == plan.width * plan.height * 3
+
+
+def test_png_and_webp_have_no_reduced_decoding() -> None:
+    for fmt in ("png", "webp"):
+        assert plan_decode(ImageHeader(fmt, 8000, 6000), 1280).factor == 1  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("orientation", [1, 6])
+def test_reduced_decoding_is_upright_and_reports_the_full_size(orientation: int) -> None:
+    upright = cv2.resize(reference((PHOTOS / "players.jpg").read_bytes()), (3000, 1940))
+    stored = upright if orientation == 1 else cv2.rotate(upright, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    data = with_exif(encode(".jpg", stored, [cv2.IMWRITE_JPEG_QUALITY, 92]), orientation)
+    decoded = decode_image(data, reduce_to=1280)
+    assert decoded.scale == 2.0
+    assert (decoded.width, decoded.height) == (3000, 1940)
+    assert decoded.image.shape == (970, 1500, 3)
+    half = cv2.resize(upright, (1500, 970), interpolation=cv2.INTER_AREA)
+    assert mean_abs_diff(decoded.image, half) < 4

@@ -21,3 +21,7 @@ class CoreConfig:
     #: The cosine score at or above which two faces are the same person.
     match_threshold: float
     max_batch_items: int
+    #: Bytes of decoded pixels held at once across all calls (core/budget.py).
+    decode_budget_bytes: int
+    #: Images that decode to more pixels than this run in the large-image lane.
+    large_image_pixels: int

@@ -16,7 +16,7 @@ from aurum_ml.core import rules
 from aurum_ml.core.galleries import Galleries
 from aurum_ml.core.imageops import ImageOperations
 from aurum_ml.core.operations import DetectorName, ImageFormat, ImageInput, Operation
-from aurum_ml.core.pipeline import EmbeddedFaces
+from aurum_ml.core.pipeline import DETECT_DECODE_SIDE, EmbeddedFaces
 from aurum_ml.core.results import LoadedModel, ScoredFace
 from aurum_ml.core.workers import Deadline
 from aurum_ml.errors import AurumError, InvalidInput
@@ -70,6 +70,8 @@ class Core(Galleries):
                 image, min_confidence, max_faces, detector, d, landmarks_106
             ),
             timeout,
+            image=image,
+            reduce_to=DETECT_DECODE_SIDE,
         )
 
     async def embed(
@@ -80,7 +82,10 @@ class Core(Galleries):
         timeout: float | None = None,
     ) -> EmbeddingResult:
         return await self.run(
-            "embed", lambda d: self.pipeline.embed(image, aligned, detector, d), timeout
+            "embed",
+            lambda d: self.pipeline.embed(image, aligned, detector, d),
+            timeout,
+            image=image,
         )
 
     async def embed_faces(
@@ -100,6 +105,7 @@ class Core(Galleries):
                 image, aligned=aligned, all_faces=all_faces, detector=detector, deadline=d
             ),
             timeout,
+            image=image,
         )
 
     def check_batch(self, n: int) -> None:
@@ -175,7 +181,9 @@ class Core(Galleries):
             return await self._store_call(
                 "score", work, timeout, wait=background, background=background
             )
-        return await self.run("score", work, timeout, wait=background, background=background)
+        return await self.run(
+            "score", work, timeout, wait=background, background=background, image=image
+        )
 
     # -- image processing ----------------------------------------------------------------
 
@@ -192,10 +200,11 @@ class Core(Galleries):
         ops = ImageOperations(self.config.limits, self.pipeline.prominent_face)
 
         def work(deadline: Deadline) -> ProcessedImage:
-            decoded = self.pipeline.load_image(image)
-            return ops.apply(decoded, operations, output_format, encode_quality, deadline)
+            data = self.pipeline.read_image(image)
+            with self.pipeline.decoded(data, deadline) as decoded:
+                return ops.apply(decoded, operations, output_format, encode_quality, deadline)
 
-        return await self.run("process", work, timeout)
+        return await self.run("process", work, timeout, image=image)
 
     # -- similarity ----------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ from typing import TypeVar
 
 from aurum_ml import similarity
 from aurum_ml.core import rules
+from aurum_ml.core.operations import ImageInput
 from aurum_ml.core.pipeline import EMBEDDER_ROLE, EmbeddedFaces
 from aurum_ml.core.results import (
     EnrollResult,
@@ -81,6 +82,7 @@ class Galleries(CoreState):
         *,
         wait: bool = False,
         background: bool = False,
+        image: ImageInput | None = None,
     ) -> T:
         """Run ``fn`` on a worker thread once the store is known to be open
         (so a call fails fast, before any model work, while it is down)."""
@@ -91,7 +93,9 @@ class Galleries(CoreState):
             return fn(deadline)
 
         try:
-            return await self.run(name, work, timeout, wait=wait, background=background)
+            return await self.run(
+                name, work, timeout, wait=wait, background=background, image=image
+            )
         finally:
             self.health_may_have_changed()
 
@@ -219,7 +223,7 @@ class Galleries(CoreState):
                 ids = self.enroll_embedded(gallery, subject_id, emb, meta)
             return EnrollResult(ids, faces, reports, model)
 
-        return await self._store_call("enroll", work, timeout)
+        return await self._store_call("enroll", work, timeout, image=face.image)
 
     async def identify(
         self,
@@ -244,7 +248,7 @@ class Galleries(CoreState):
             matches = [Match(m.subject_id, m.score, m.face_id, m.score >= cut) for m in hits]
             return IdentifyResult(matches, cut, model, found, report)
 
-        return await self._store_call("identify", work, timeout)
+        return await self._store_call("identify", work, timeout, image=face.image)
 
     async def verify(
         self,
@@ -273,7 +277,7 @@ class Galleries(CoreState):
             is_match = best.score >= cut
             return VerifyResult(best.score, is_match, cut, best.face_id, model, found, report)
 
-        return await self._store_call("verify", work, timeout)
+        return await self._store_call("verify", work, timeout, image=face.image)
 
     # -- erasure and listing -------------------------------------------------------------
 

@@ -20,10 +20,10 @@ from aurum_ml.core.operations import (
     QualityOp,
     ResizeOp,
 )
-from aurum_ml.core.pipeline import ALIGNED_SIZE, Decoded
+from aurum_ml.core.pipeline import ALIGNED_SIZE
 from aurum_ml.core.workers import Deadline
 from aurum_ml.errors import InvalidInput
-from aurum_ml.images import ImageLimits, encode_image
+from aurum_ml.images import DecodedImage, ImageLimits, encode_image
 from aurum_ml.types import BGRImage, BoundingBox, Face, Landmarks, ProcessedImage
 
 MAX_OUTPUT_SIDE = 10_000
@@ -41,7 +41,7 @@ class ImageOperations:
 
     def apply(
         self,
-        decoded: Decoded,
+        decoded: DecodedImage,
         operations: Sequence[Operation],
         output_format: ImageFormat | None,
         encode_quality: int,

@@ -22,11 +22,12 @@ import numpy as np
 from aurum_ml import quality
 from aurum_ml.align import ARCFACE_TEMPLATE, align_face
 from aurum_ml.core import rules
+from aurum_ml.core.budget import PixelBudget
 from aurum_ml.core.config import CoreConfig
-from aurum_ml.core.operations import DetectorName, ImageFormat, ImageInput
+from aurum_ml.core.operations import DetectorName, ImageInput
 from aurum_ml.core.workers import Deadline
-from aurum_ml.errors import ModelUnavailable
-from aurum_ml.images import decode_image
+from aurum_ml.errors import AurumError, ModelUnavailable
+from aurum_ml.images import DecodedImage, decode_planned, inspect_image, plan_decode, sniff
 from aurum_ml.models import (
     ArcFaceEmbedder,
     FaceDetector,
@@ -58,14 +59,13 @@ DETECTOR_ROLES: dict[DetectorName, tuple[str, ...]] = {
 }
 EMBEDDER_ROLE = "embedder"
 LANDMARKS_106_ROLE = "landmarks106"
+#: Detect decodes a large JPEG at reduced size, down to this longer side: the
+#: detectors look at 640 px at most, and twice that keeps the downscale's
+#: anti-aliasing. Embedding decodes at full size (the aligned crop needs the
+#: face's own pixels).
+DETECT_DECODE_SIDE = 1280
 
 M = TypeVar("M")
-
-
-@dataclass(frozen=True, slots=True)
-class Decoded:
-    image: BGRImage
-    format: ImageFormat
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +86,7 @@ class FacePipeline:
     def __init__(self, config: CoreConfig, registry: ModelRegistry) -> None:
         self.config = config
         self.registry = registry
+        self.budget = PixelBudget(config.decode_budget_bytes)
 
     # -- models, looked up per call ------------------------------------------------
 
@@ -124,12 +125,27 @@ class FacePipeline:
     def read_image(self, source: ImageInput) -> bytes:
         return rules.image_bytes(source, self.config)
 
-    def decode(self, data: bytes) -> Decoded:
-        decoded = decode_image(data, self.config.limits)
-        return Decoded(image=decoded.image, format=decoded.format)
+    @contextmanager
+    def decoded(
+        self, data: bytes, deadline: Deadline, reduce_to: int = 0
+    ) -> Iterator[DecodedImage]:
+        """The decoded image, its pixels counted against the decode budget
+        until the block ends."""
+        plan = inspect_image(data, self.config.limits, reduce_to)
+        with self.budget.hold(plan.nbytes, deadline):
+            yield decode_planned(data, plan)
 
-    def load_image(self, source: ImageInput) -> Decoded:
-        return self.decode(self.read_image(source))
+    def is_large(self, source: ImageInput, reduce_to: int = 0) -> bool:
+        """Whether the image, by its header, decodes to more than the large
+        image threshold. Unknown sizes (a URL, a header that is not an
+        image's) count as small: the decode budget still bounds them."""
+        if source.data is None:
+            return False
+        try:
+            plan = plan_decode(sniff(source.data), reduce_to)
+        except AurumError:
+            return False
+        return plan.width * plan.height > self.config.large_image_pixels
 
     def find_faces(self, detector: FaceDetector, image: BGRImage) -> list[Face]:
         """Every face at the server's default confidence and cap."""
@@ -172,14 +188,23 @@ class FacePipeline:
         with ExitStack() as stack:
             det = stack.enter_context(self.detector(detector))
             lm = stack.enter_context(self.landmarker()) if landmarks_106 else None
-            image = self.load_image(source).image
+            decoded = stack.enter_context(
+                self.decoded(self.read_image(source), deadline, DETECT_DECODE_SIDE)
+            )
+            image = decoded.image
             deadline.check()
             faces = det.detect(image, min_confidence=conf, max_faces=cap)
             if lm is not None and faces:
                 deadline.check()
                 faces = _with_landmarks_106(lm, image, faces)
-            h, w = image.shape[:2]
-            return Detection(faces=faces, image_width=w, image_height=h, model=det.info)
+            if decoded.scale != 1.0:
+                faces = [scale_face(f, decoded.scale) for f in faces]
+            return Detection(
+                faces=faces,
+                image_width=decoded.width,
+                image_height=decoded.height,
+                model=det.info,
+            )
 
     def embed(
         self,
@@ -218,7 +243,7 @@ class FacePipeline:
             det = None if aligned else stack.enter_context(self.detector(detector))
             data = self.read_image(source)
             sha = hashlib.sha256(data).hexdigest() if with_sha256 else ""
-            image = self.decode(data).image
+            image = stack.enter_context(self.decoded(data, deadline)).image
             deadline.check()
             if det is None:
                 crop = to_aligned_size(image)
@@ -255,6 +280,21 @@ def _with_landmarks_106(landmarker: Landmark106, image: BGRImage, faces: list[Fa
             faces[i], landmarks_106=tuple(Point(float(x), float(y)) for x, y in p)
         )
     return out
+
+
+def scale_face(face: Face, s: float) -> Face:
+    """``face`` found in an image decoded at 1/s of its size, in full-size pixels."""
+    b = face.bbox
+
+    def up(p: Point) -> Point:
+        return Point(p.x * s, p.y * s)
+
+    return Face(
+        bbox=BoundingBox(b.x * s, b.y * s, b.width * s, b.height * s),
+        landmarks=Landmarks.from_array(face.landmarks.as_array() * s),
+        confidence=face.confidence,
+        landmarks_106=tuple(up(p) for p in face.landmarks_106),
+    )
 
 
 def to_aligned_size(image: BGRImage) -> BGRImage:

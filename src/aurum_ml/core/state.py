@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import TypeVar
 
 from aurum_ml.core.config import CoreConfig
+from aurum_ml.core.operations import ImageInput
 from aurum_ml.core.pipeline import DETECTOR_ROLES, EMBEDDER_ROLE, FacePipeline
 from aurum_ml.core.workers import Admission, Deadline, WorkerPool
 from aurum_ml.errors import ServiceUnavailable
@@ -65,10 +66,15 @@ class CoreState:
         *,
         wait: bool = False,
         background: bool = False,
+        image: ImageInput | None = None,
+        reduce_to: int = 0,
     ) -> T:
-        """Count the call and run ``fn`` on a worker thread (see WorkerPool.run)."""
+        """Count the call and run ``fn`` on a worker thread (see WorkerPool.run);
+        a call on a large ``image`` (decoded at ``reduce_to``) in the large-image
+        lane, so it cannot hold up the threads small calls need."""
         self.requests[name] += 1
-        return await self.workers.run(fn, timeout, wait=wait, background=background)
+        large = image is not None and self.pipeline.is_large(image, reduce_to)
+        return await self.workers.run(fn, timeout, wait=wait, background=background, large=large)
 
     # -- health ------------------------------------------------------------------
 

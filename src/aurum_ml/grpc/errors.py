@@ -46,12 +46,16 @@ def mapped(method: Method[Req, Resp]) -> Method[Req, Resp]:
         try:
             return await method(self, request, context)
         except AurumError as e:
-            await context.abort(status_for(e), e.message)
+            failure = (status_for(e), e.message)
         except (grpc.aio.AbortError, grpc.aio.BaseError):
             raise
         except Exception:
             log.exception("unhandled error in %s", method.__qualname__)
-            await context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+            failure = (grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+        # Aborted outside the except clause, so the AbortError does not carry
+        # the error as its __context__: grpc keeps the AbortError in a
+        # reference cycle, and that traceback's frames held the request.
+        await context.abort(*failure)
         raise AssertionError("unreachable: context.abort raises")
 
     return wrapper

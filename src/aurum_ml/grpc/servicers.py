@@ -18,15 +18,13 @@ from aurum.ml.v1 import (
     similarity_pb2,
     similarity_pb2_grpc,
 )
+from aurum_ml import similarity
 from aurum_ml.core import Core
 from aurum_ml.errors import AurumError, InvalidInput
 from aurum_ml.grpc import converters as cv
 from aurum_ml.grpc.errors import mapped
 
 Ctx = grpc.aio.ServicerContext[Any, Any]
-#: CompareMany requests up to this many values are converted on the event loop
-#: (a thread hop costs more than converting them); larger ones in a thread.
-_INLINE_VALUES = 64 * 1024
 T = TypeVar("T")
 A = TypeVar("A")
 
@@ -166,7 +164,7 @@ class SimilarityServicer(similarity_pb2_grpc.SimilarityServicer):
             )
             return cv.compare_many_pb(result)
 
-        if len(request.candidates) * max(1, len(request.query)) <= _INLINE_VALUES:
+        if len(request.candidates) * max(1, len(request.query)) <= similarity.INLINE_VALUES:
             return compare()
         # Converting a big request holds the GIL for a while: off the loop, so
         # health checks and small calls keep being answered meanwhile.

@@ -4,7 +4,14 @@ opt-in URL fetching. Nothing here knows about transports or models."""
 from __future__ import annotations
 
 from aurum_ml.images.base64text import decode_base64_image
-from aurum_ml.images.decode import DecodedImage, decode_image
+from aurum_ml.images.decode import (
+    DecodedImage,
+    DecodePlan,
+    decode_image,
+    decode_planned,
+    inspect_image,
+    plan_decode,
+)
 from aurum_ml.images.encode import encode_image
 from aurum_ml.images.header import (
     ImageFormat,
@@ -17,6 +24,7 @@ from aurum_ml.images.limits import ImageLimits, check_byte_size, check_header
 from aurum_ml.images.remote import fetch_image_url, is_public_address, resolve_public_addresses
 
 __all__ = [
+    "DecodePlan",
     "DecodedImage",
     "ImageFormat",
     "ImageHeader",
@@ -27,9 +35,12 @@ __all__ = [
     "check_png_complete",
     "decode_base64_image",
     "decode_image",
+    "decode_planned",
     "encode_image",
     "fetch_image_url",
+    "inspect_image",
     "is_public_address",
+    "plan_decode",
     "resolve_public_addresses",
     "sniff",
 ]

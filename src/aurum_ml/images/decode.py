@@ -32,6 +32,7 @@ from aurum_ml.errors import InvalidImage, UnsupportedFormat
 from aurum_ml.images.header import (
     FORMAT_NAMES,
     ImageFormat,
+    ImageHeader,
     check_jpeg_complete,
     check_png_complete,
     jpeg_unsupported_reason,
@@ -47,14 +48,17 @@ _DEFAULT_LIMITS = ImageLimits()
 class DecodedImage:
     """A decoded image and where it came from.
 
-    ``width`` and ``height`` are the upright image's (after EXIF orientation),
-    which is what face coordinates returned to the client refer to.
+    ``width`` and ``height`` are the upright image's (after EXIF orientation)
+    at full size, which is what face coordinates returned to the client refer
+    to; ``image`` may be smaller by ``scale`` (a JPEG decoded at reduced size).
     """
 
     image: BGRImage
     format: ImageFormat
     width: int
     height: int
+    #: Full-size pixels per decoded pixel.
+    scale: float = 1.0
 
 
 def _undecodable(data: bytes, fmt: ImageFormat, name: str) -> InvalidImage:
@@ -67,24 +71,88 @@ def _undecodable(data: bytes, fmt: ImageFormat, name: str) -> InvalidImage:
     return InvalidImage(f"could not decode the {name} image: the data is corrupt or truncated")
 
 
-def decode_image(data: bytes, limits: ImageLimits = _DEFAULT_LIMITS) -> DecodedImage:
-    """Decode JPEG, PNG or WebP ``data`` to an upright HxWx3 uint8 BGR image.
+#: JPEG DCT scaling: libjpeg decodes straight to 1/2, 1/4 or 1/8 of the size,
+#: skipping most of the work and never allocating the full-size pixels.
+_REDUCED = (
+    (8, cv2.IMREAD_REDUCED_COLOR_8),
+    (4, cv2.IMREAD_REDUCED_COLOR_4),
+    (2, cv2.IMREAD_REDUCED_COLOR_2),
+)
 
-    Raises ImageTooLarge (bytes or header dimensions over ``limits``, checked
-    before decoding), UnsupportedFormat (not JPEG, PNG or WebP) and
-    InvalidImage (empty, truncated or corrupt data).
+
+@dataclass(frozen=True, slots=True)
+class DecodePlan:
+    """What decoding ``data`` will produce, known from its header alone."""
+
+    header: ImageHeader
+    #: The image is decoded at 1/factor of its size (JPEG only; 1 = full size).
+    factor: int
+    flag: int
+
+    @property
+    def width(self) -> int:
+        return -(-self.header.width // self.factor)
+
+    @property
+    def height(self) -> int:
+        return -(-self.header.height // self.factor)
+
+    @property
+    def nbytes(self) -> int:
+        """The decoded pixels' size (3 bytes a pixel)."""
+        return self.width * self.height * 3
+
+
+def plan_decode(header: ImageHeader, reduce_to: int = 0) -> DecodePlan:
+    """Decode a JPEG at the smallest DCT scale whose longer side is still at
+    least ``reduce_to`` pixels (0: full size). Other formats have no such
+    scaling and are decoded at full size."""
+    if reduce_to > 0 and header.format == "jpeg":
+        longer = max(header.width, header.height)
+        for factor, flag in _REDUCED:
+            if -(-longer // factor) >= reduce_to:
+                return DecodePlan(header, factor, flag)
+    return DecodePlan(header, 1, cv2.IMREAD_COLOR)
+
+
+def inspect_image(
+    data: bytes, limits: ImageLimits = _DEFAULT_LIMITS, reduce_to: int = 0
+) -> DecodePlan:
+    """Every check that can refuse ``data`` before a pixel is decoded, and the
+    plan for decoding it.
+
+    Raises ImageTooLarge (bytes or header dimensions over ``limits``),
+    UnsupportedFormat (not JPEG, PNG or WebP) and InvalidImage (empty,
+    truncated or corrupt data).
     """
     check_byte_size(len(data), limits)
     header = sniff(data)
     check_header(header, limits)
-    name = FORMAT_NAMES[header.format]
     if header.format == "jpeg":
         check_jpeg_complete(data)
     elif header.format == "png":
         check_png_complete(data)
+    return plan_decode(header, reduce_to)
 
+
+def decode_image(
+    data: bytes, limits: ImageLimits = _DEFAULT_LIMITS, reduce_to: int = 0
+) -> DecodedImage:
+    """Decode JPEG, PNG or WebP ``data`` to an upright HxWx3 uint8 BGR image,
+    a JPEG at reduced size when ``reduce_to`` allows (see plan_decode).
+
+    Raises what inspect_image raises, and InvalidImage for data the decoder
+    refuses.
+    """
+    return decode_planned(data, inspect_image(data, limits, reduce_to))
+
+
+def decode_planned(data: bytes, plan: DecodePlan) -> DecodedImage:
+    """Decode ``data`` as inspect_image planned it."""
+    header = plan.header
+    name = FORMAT_NAMES[header.format]
     try:
-        image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
+        image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), plan.flag)
     except cv2.error:
         # OpenCV raises rather than returning None for a few corrupt inputs
         # (e.g. a decoder's internal assertion); the client sees the same error.
@@ -95,10 +163,12 @@ def decode_image(data: bytes, limits: ImageLimits = _DEFAULT_LIMITS) -> DecodedI
     height, width = image.shape[:2]
     # The header and the decoder parse the file separately; if they disagree
     # the file is crafted or damaged and the pixel data cannot be trusted.
-    if (width, height) not in ((header.width, header.height), (header.height, header.width)):
+    expected = (plan.width, plan.height)
+    if (width, height) not in (expected, expected[::-1]):
         raise InvalidImage(
             f"could not decode the {name} image: the header says "
             f"{header.width}x{header.height} but the data decodes to {width}x{height}"
+            + (f" at 1/{plan.factor} scale" if plan.factor > 1 else "")
         )
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         # IMREAD_COLOR guarantees this; a future OpenCV that breaks it should
@@ -109,4 +179,12 @@ def decode_image(data: bytes, limits: ImageLimits = _DEFAULT_LIMITS) -> DecodedI
         )
     # imdecode's stub returns a generic array; the dtype was checked above.
     upright = cast(BGRImage, image)
-    return DecodedImage(image=upright, format=header.format, width=width, height=height)
+    f = plan.factor
+    full = (
+        (header.width, header.height)
+        if (width, height) == expected
+        else (header.height, header.width)
+    )
+    return DecodedImage(
+        image=upright, format=header.format, width=full[0], height=full[1], scale=float(f)
+    )

@@ -155,6 +155,11 @@ def _normalise(pixels: npt.NDArray[np.generic]) -> npt.NDArray[np.float32]:
     return ((pixels.astype(np.float64) - _MEAN) * _SCALE).astype(np.float32)
 
 
+#: The shorter side of the pyramid's largest level, in pixels: faces smaller
+#: than 1/60 of the image's shorter side are not looked for.
+MAX_PYRAMID_SIDE = 720
+
+
 class MtcnnDetector:
     """Three-stage cascade: P-Net proposes over an image pyramid, R-Net and O-Net
     refine (each one batched run over all surviving candidates), O-Net adds the
@@ -190,8 +195,11 @@ class MtcnnDetector:
 
     def _scales(self, height: int, width: int) -> list[float]:
         # P-Net sees 12x12 windows: scale so the smallest wanted face is 12 px,
-        # then shrink until the image itself is smaller than one window.
-        m = _PNET_CELL / self.min_face_size
+        # then shrink until the image itself is smaller than one window. The
+        # first level is capped at MAX_PYRAMID_SIDE: on a 13 Mpx photo the
+        # uncapped pyramid took 4-6 s and ~1.4 GB, to find faces of 20 px
+        # that SCRFD (which sees 640 px) would not find either.
+        m = min(_PNET_CELL / self.min_face_size, MAX_PYRAMID_SIDE / min(height, width))
         min_layer = min(height, width) * m
         scales: list[float] = []
         count = 0

@@ -163,7 +163,7 @@ class Gate:
             await send(message)
 
         if self.metrics is not None:
-            self.metrics.in_flight.labels("rest").inc()
+            self.metrics.call_began("rest")
         try:
             if path not in OPEN_PATHS:
                 try:
@@ -183,7 +183,7 @@ class Gate:
             method = f"{scope['method']} {template}" if template else "other"
             code = str(status)
             if self.metrics is not None:
-                self.metrics.in_flight.labels("rest").dec()
+                self.metrics.call_ended("rest")
                 self.metrics.requests.labels("rest", method, code).inc()
                 if status >= 400:
                     self.metrics.errors.labels("rest", method, code).inc()

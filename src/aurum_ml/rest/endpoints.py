@@ -6,6 +6,7 @@ what is checked here is only what JSON adds (base64 text, list shapes).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from typing import Annotated
 
@@ -192,9 +193,20 @@ async def calculate_similarity(
     """Send `embedding_a` and `embedding_b` for one score, or `query` and
     `candidates` for one score per candidate and the best matches."""
     if isinstance(body, s.CompareManyRequest):
-        many = core.compare_many(
-            body.query, candidates_in(body.candidates), body.metric, body.threshold, body.top_k
-        )
+        request = body
+
+        def compare() -> types.CompareManyResult:
+            return core.compare_many(
+                request.query,
+                candidates_in(request.candidates),
+                request.metric,
+                request.threshold,
+                request.top_k,
+            )
+
+        values = len(body.candidates) * max(1, len(body.query))
+        # A big one holds the GIL a while converting its lists: off the loop.
+        many = compare() if values <= similarity.INLINE_VALUES else await asyncio.to_thread(compare)
         return s.CompareManyResponse(
             scores=many.scores.tolist(),
             matches=[

@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
 from aurum_ml.errors import INTERNAL_MESSAGE, AurumError
+from aurum_ml.rest.jsonbody import preparse
 from aurum_ml.rest.schemas import ErrorResponse
 
 log = logging.getLogger(__name__)
@@ -159,6 +160,7 @@ class MappedRoute(APIRoute):
 
         async def mapped(request: Request) -> Response:
             try:
+                await preparse(request)
                 return await handler(request)
             except RequestValidationError as e:
                 return validation_response(request, e)
