@@ -223,5 +223,5 @@ def published_models(dest: Path) -> Path:
 
     manifest = load_manifest(ROOT / "models" / "manifest.json")
     for role in ("detector", "embedder"):
-        published_model(manifest, role, dest)
+        published_model(manifest, manifest.models[role], dest)
     return dest

@@ -44,7 +44,7 @@ def build_core(
     store that fails leaves only the services that need it NOT_SERVING."""
     manifest = load_manifest(settings.manifest_path)
     registry = ModelRegistry(
-        manifest,
+        manifest.model_set(),
         model_options(settings),
         model_factory(settings),
         observer=metrics.observe_run if metrics is not None else None,

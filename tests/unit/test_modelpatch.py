@@ -145,7 +145,7 @@ def published(manifest: Manifest, tmp_path_factory: pytest.TempPathFactory) -> d
     dest = tmp_path_factory.mktemp("published")
     roles = [role for role, spec in manifest.models.items() if "prelu_as_relu_sum" in spec.patches]
     assert {"embedder", "landmarks106", "mtcnn_onet"} <= set(roles)
-    return {role: published_model(manifest, role, dest) for role in roles}
+    return {role: published_model(manifest, manifest.models[role], dest) for role in roles}
 
 
 def test_installed_models_are_rewritten(manifest: Manifest, published: dict[str, Path]) -> None:

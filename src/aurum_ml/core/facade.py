@@ -43,9 +43,9 @@ class Core(Galleries):
     # -- status ----------------------------------------------------------------------
 
     def models(self) -> list[LoadedModel]:
-        """Every model of the manifest and whether it serves."""
+        """Every model of the served model set and whether it serves."""
         out = []
-        for role, spec in self.registry.manifest.models.items():
+        for role, spec in self.registry.model_set.models.items():
             entry = self.registry.entry(role)
             info = entry.info if entry is not None else ModelInfo(spec.name, spec.version)
             ready = self.registry.ready(role)

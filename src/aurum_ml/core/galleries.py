@@ -124,7 +124,9 @@ class Galleries(CoreState):
         """The embedder galleries are written and searched with, and its
         dimension, as the registry lists it now (loaded or not)."""
         entry = self.registry.entry(EMBEDDER_ROLE)
-        spec = entry.spec if entry is not None else self.registry.manifest.models.get(EMBEDDER_ROLE)
+        spec = (
+            entry.spec if entry is not None else self.registry.model_set.models.get(EMBEDDER_ROLE)
+        )
         if spec is None:
             return ModelInfo("embedder", "unknown"), _DEFAULT_DIM
         info = entry.info if entry is not None else ModelInfo(spec.name, spec.version)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aurum_ml.errors import ModelUnavailable
-from aurum_ml.manifest import Manifest, ModelSpec, sha256_file
+from aurum_ml.manifest import ModelSet, ModelSpec, sha256_file
 from aurum_ml.runtime.batcher import BatchingRunner
 from aurum_ml.runtime.session_pool import Runner, SessionOptions, SessionPool
 from aurum_ml.types import ModelInfo
@@ -138,14 +138,15 @@ class ModelHandle:
 class ModelRegistry:
     def __init__(
         self,
-        manifest: Manifest,
+        model_set: ModelSet,
         options: Callable[[ModelSpec], ModelOptions],
         factory: ModelFactory,
         *,
         verify_checksums: bool = True,
         observer: RunObserver | None = None,
     ) -> None:
-        self.manifest = manifest
+        #: The models this registry serves, one per role.
+        self.model_set = model_set
         self._options = options
         self._factory = factory
         self._verify = verify_checksums
@@ -157,15 +158,15 @@ class ModelRegistry:
     # -- lifecycle -------------------------------------------------------------
 
     def load_all(self, roles: Iterable[str] | None = None) -> None:
-        """Load the manifest's models (or only ``roles``), one after another."""
-        for role in self.manifest.models if roles is None else roles:
+        """Load the model set's models (or only ``roles``), one after another."""
+        for role in self.model_set.models if roles is None else roles:
             self.load(role)
 
     def load(self, role: str) -> ModelEntry:
-        """Load the manifest's version of ``role`` and make it the role's
+        """Load the model set's version of ``role`` and make it the role's
         default if it has none. Never raises for a bad model: the entry is
         then ``failed`` with the reason, and whatever served before serves on."""
-        spec = self.manifest.models[role]
+        spec = self.model_set.models[role]
         entry = ModelEntry(spec, self._options(spec))
         with self._lock:
             current = self._entries.get((role, spec.version))
@@ -213,7 +214,7 @@ class ModelRegistry:
 
     def _build(self, entry: ModelEntry) -> None:
         spec = entry.spec
-        path = self.manifest.model_path(spec.role)
+        path = self.model_set.directory / spec.file
         if not path.exists():
             raise FileNotFoundError("model file is missing; run `make models`")
         if self._verify and sha256_file(path) != spec.installed_sha256:
@@ -245,7 +246,7 @@ class ModelRegistry:
 
     def _lookup(self, role: str, version: str | None) -> ModelEntry | None:
         if version is None:
-            spec = self.manifest.models.get(role)
+            spec = self.model_set.models.get(role)
             version = self._default.get(role) or (spec.version if spec is not None else None)
         return self._entries.get((role, version)) if version else None
 
