@@ -19,7 +19,7 @@ from server_settings import single_stream_threads
 
 if TYPE_CHECKING:
     from aurum_ml.core import Core
-    from aurum_ml.models import ArcFaceEmbedder, ScrfdDetector
+    from aurum_ml.models import FaceEmbedder, ScrfdDetector
     from aurum_ml.runtime import SessionPool
     from aurum_ml.settings import Settings
 
@@ -40,10 +40,10 @@ class InProcess:
     #: The reference's embedder: the file as its package publishes it, without the
     #: set-up graph rewrites (aurum_ml.modelpatch) the server's copy has.
     ref_emb_pool: SessionPool
-    ref_embedder: ArcFaceEmbedder
+    ref_embedder: FaceEmbedder
     #: What the server runs (AURUM_DETECTOR_PADDING and input size).
     core_detector: ScrfdDetector
-    embedder: ArcFaceEmbedder
+    embedder: FaceEmbedder
     #: The server's core (its detector and embedder, no face store), as the server
     #: builds it: the same pools, solo session and arena.
     core: Core
@@ -55,7 +55,7 @@ class InProcess:
     def load(cls, settings: Settings, images: dict[str, bytes], published: Path) -> InProcess:
         from aurum_ml.bootstrap import build_core
         from aurum_ml.manifest import load_manifest
-        from aurum_ml.models import ArcFaceEmbedder, ScrfdDetector
+        from aurum_ml.models import FaceEmbedder, ScrfdDetector
         from aurum_ml.runtime import SessionOptions, SessionPool
 
         manifest = load_manifest(ROOT / "models" / "manifest.json")
@@ -74,8 +74,8 @@ class InProcess:
         core_detector = ScrfdDetector(
             det_pool, spec, input_size=(size, size), padding=settings.detector_padding
         )
-        embedder = ArcFaceEmbedder(emb_pool, manifest.models["embedder"])
-        ref_embedder = ArcFaceEmbedder(ref_emb_pool, manifest.models["embedder"])
+        embedder = FaceEmbedder(emb_pool, manifest.models["embedder"])
+        ref_embedder = FaceEmbedder(ref_emb_pool, manifest.models["embedder"])
         core = build_core(settings, roles=["detector", "embedder"], store=False)
         return cls(
             settings=settings,

@@ -14,7 +14,7 @@ from aurum_ml.core import Core, CoreConfig
 from aurum_ml.core.workers import WorkerPool
 from aurum_ml.images import ImageLimits
 from aurum_ml.manifest import ModelSpec, load_manifest
-from aurum_ml.models import ArcFaceEmbedder, Landmark106, ScrfdDetector
+from aurum_ml.models import FaceEmbedder, Landmark106, ScrfdDetector, YunetDetector
 from aurum_ml.runtime import threads
 from aurum_ml.runtime.registry import BatchOptions, ModelFactory, ModelOptions, ModelRegistry
 from aurum_ml.runtime.session_pool import Runner, SessionOptions
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 #: The models on every Detect and Embed path: they get the big pools, the solo
 #: session and the shared arena.
 PRIMARY_ROLES = frozenset({"detector", "embedder"})
+#: The single-shot detectors, by model family: both letterbox the photo.
+DETECTOR_FAMILIES = {"scrfd": ScrfdDetector, "yunet": YunetDetector}
 #: The models whose runs may be merged across requests when batching is on.
 #: MTCNN is not: P-Net meets a new input shape at every pyramid level.
 BATCHED_ROLES = frozenset({"detector", "embedder", "landmarks106"})
@@ -123,12 +125,12 @@ def model_factory(settings: Settings) -> ModelFactory:
     size = settings.detector_input_size
 
     def build(spec: ModelSpec, runner: Runner) -> object:
-        if spec.family == "scrfd":
-            return ScrfdDetector(
+        if spec.family in DETECTOR_FAMILIES:
+            return DETECTOR_FAMILIES[spec.family](
                 runner, spec, input_size=(size, size), padding=settings.detector_padding
             )
-        if spec.family == "arcface":
-            return ArcFaceEmbedder(runner, spec)
+        if spec.family in ("arcface", "sface"):
+            return FaceEmbedder(runner, spec)
         if spec.family == "landmark106":
             return Landmark106(runner, spec)
         if spec.family == "mtcnn":

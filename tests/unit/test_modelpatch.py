@@ -20,7 +20,7 @@ from aurum_ml import modelpatch
 from aurum_ml.align import align_face
 from aurum_ml.manifest import Manifest
 from aurum_ml.modelfetch import default_cache, published_model
-from aurum_ml.models import ArcFaceEmbedder, Landmark106, MtcnnDetector, ScrfdDetector
+from aurum_ml.models import FaceEmbedder, Landmark106, MtcnnDetector, ScrfdDetector
 from aurum_ml.runtime.session_pool import SessionPool
 from aurum_ml.types import BGRImage, ModelInfo
 
@@ -166,12 +166,12 @@ def test_installed_models_are_rewritten(manifest: Manifest, published: dict[str,
 def test_embedder_matches_published_file(
     manifest: Manifest,
     published: dict[str, Path],
-    arcface: ArcFaceEmbedder,
+    arcface: FaceEmbedder,
     scrfd: ScrfdDetector,
     players: BGRImage,
     yaoming: BGRImage,
 ) -> None:
-    original = ArcFaceEmbedder(SessionPool(published["embedder"]), manifest.models["embedder"])
+    original = FaceEmbedder(SessionPool(published["embedder"]), manifest.models["embedder"])
     crops = [align_face(players, f.landmarks) for f in scrfd.detect(players)]
     crops += [align_face(yaoming, f.landmarks) for f in scrfd.detect(yaoming)]
     assert len(crops) > 20

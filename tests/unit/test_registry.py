@@ -16,7 +16,7 @@ import pytest
 from aurum_ml.bootstrap import PRIMARY_ROLES, build_core, model_factory, model_options
 from aurum_ml.errors import ModelUnavailable
 from aurum_ml.manifest import Manifest, ModelSet, ModelSpec
-from aurum_ml.models import ArcFaceEmbedder
+from aurum_ml.models import FaceEmbedder
 from aurum_ml.runtime.registry import ModelRegistry, ModelState
 from aurum_ml.settings import Settings
 
@@ -55,7 +55,7 @@ def test_a_handle_gives_the_model_and_pins_its_entry(manifest: Manifest) -> None
     reg = _registry(manifest)
     entry = reg.load("embedder")
     with reg.handle("embedder", "face embedding model") as h:
-        assert isinstance(h.model, ArcFaceEmbedder)
+        assert isinstance(h.model, FaceEmbedder)
         assert h.info == entry.info
         assert entry.in_use == 1
     assert entry.in_use == 0
@@ -129,7 +129,7 @@ def test_runs_are_reported_with_the_model_name_and_version(manifest: Manifest) -
     reg = _registry(manifest, observer=observe)
     reg.load("embedder")
     with reg.handle("embedder", "face embedding model") as h:
-        assert isinstance(h.model, ArcFaceEmbedder)
+        assert isinstance(h.model, FaceEmbedder)
         h.model.embed([np.zeros((112, 112, 3), np.uint8)] * 3)
     spec = manifest.models["embedder"]
     assert seen[-1] == (spec.name, spec.version, 3)

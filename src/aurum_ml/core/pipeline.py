@@ -28,8 +28,8 @@ from aurum_ml.core.workers import Deadline
 from aurum_ml.errors import ModelUnavailable
 from aurum_ml.images import decode_image
 from aurum_ml.models import (
-    ArcFaceEmbedder,
     FaceDetector,
+    FaceEmbedder,
     Landmark106,
     MtcnnDetector,
     ScrfdDetector,
@@ -110,9 +110,9 @@ class FacePipeline:
                 yield MtcnnDetector(pnet, rnet, onet, info)
 
     @contextmanager
-    def embedder(self) -> Iterator[ArcFaceEmbedder]:
+    def embedder(self) -> Iterator[FaceEmbedder]:
         with self.registry.handle(EMBEDDER_ROLE, "face embedding model") as h:
-            yield _model(h, ArcFaceEmbedder)
+            yield _model(h, FaceEmbedder)
 
     @contextmanager
     def landmarker(self) -> Iterator[Landmark106]:
@@ -143,7 +143,7 @@ class FacePipeline:
         return faces[rules.most_prominent(faces)]
 
     def embed_faces(
-        self, embedder: ArcFaceEmbedder, image: BGRImage, faces: Sequence[Face]
+        self, embedder: FaceEmbedder, image: BGRImage, faces: Sequence[Face]
     ) -> tuple[FloatArray, list[QualityReport]]:
         """Embeddings (one batched run) and quality of faces of one image; the
         one aligned crop of each face serves both."""

@@ -34,7 +34,14 @@ from aurum_ml.types import ModelInfo
 log = logging.getLogger(__name__)
 
 #: Channel layout of each model family's single input.
-_CHANNELS_LAST = {"scrfd": False, "arcface": False, "landmark106": False, "mtcnn": True}
+_CHANNELS_LAST = {
+    "scrfd": False,
+    "yunet": False,
+    "arcface": False,
+    "sface": False,
+    "landmark106": False,
+    "mtcnn": True,
+}
 
 
 class ModelState(enum.StrEnum):
