@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from aurum_ml.core import Core, CoreConfig
+from aurum_ml.core import Core, CoreConfig, DetectorName
+from aurum_ml.core.pipeline import detectors_in
 from aurum_ml.core.workers import WorkerPool
 from aurum_ml.images import ImageLimits
-from aurum_ml.manifest import ModelSpec, load_manifest
+from aurum_ml.manifest import ModelSet, ModelSpec, load_manifest
 from aurum_ml.models import FaceEmbedder, Landmark106, ScrfdDetector, YunetDetector
 from aurum_ml.runtime import threads
 from aurum_ml.runtime.registry import BatchOptions, ModelFactory, ModelOptions, ModelRegistry
@@ -41,17 +42,21 @@ def build_core(
     roles: Sequence[str] | None = None,
     store: bool = True,
 ) -> Core:
-    """Load the models (all of the manifest's, or only ``roles``), open the
-    face store (unless ``store`` is False) and build the core. A model or a
-    store that fails leaves only the services that need it NOT_SERVING."""
-    manifest = load_manifest(settings.manifest_path)
+    """Load the models of the model set (all of them, or only those of ``roles``
+    it has), open the face store (unless ``store`` is False) and build the core.
+    A model or a store that fails leaves only the services that need it
+    NOT_SERVING. Raises ManifestError (a ValueError) for a model set the manifest
+    does not have, and ValueError for a default detector the set does not have:
+    the operator's to fix, before anything loads."""
+    model_set = served_models(settings)
+    config = core_config(settings, default_detector(settings, model_set))
     registry = ModelRegistry(
-        manifest.model_set(),
+        model_set,
         model_options(settings),
         model_factory(settings),
         observer=metrics.observe_run if metrics is not None else None,
     )
-    registry.load_all(roles)
+    registry.load_all(None if roles is None else [r for r in roles if r in model_set.models])
     connection = None
     if store:
         connection = StoreConnection(store_config(settings), retry_s=settings.store_retry_s)
@@ -63,13 +68,33 @@ def build_core(
         # Queued jobs run on their own low-priority threads, one per job in flight.
         background_workers=settings.queue_concurrency if settings.queue_redis_url else 0,
     )
-    core = Core(core_config(settings), registry, workers, connection)
+    core = Core(config, registry, workers, connection)
     if metrics is not None:
         metrics.watch(core)
     return core
 
 
-def core_config(settings: Settings) -> CoreConfig:
+def served_models(settings: Settings) -> ModelSet:
+    """The model set the settings choose (AURUM_MODEL_SET, else the manifest's default)."""
+    return load_manifest(settings.manifest_path).model_set(settings.model_set or None)
+
+
+def default_detector(settings: Settings, model_set: ModelSet) -> DetectorName:
+    """AURUM_DETECTOR, or unset the model set's own single-shot detector (SCRFD,
+    YuNet); ValueError when the set has not the one named."""
+    have = detectors_in(model_set)
+    if settings.detector is None and have:
+        return have[0]
+    if settings.detector is None or settings.detector not in have:
+        raise ValueError(
+            f"the {settings.detector or 'default'} face detector (AURUM_DETECTOR) is not in "
+            f"the model set '{model_set.name}' (AURUM_MODEL_SET); its detectors: "
+            + (", ".join(have) or "none")
+        )
+    return settings.detector
+
+
+def core_config(settings: Settings, detector: DetectorName) -> CoreConfig:
     return CoreConfig(
         limits=ImageLimits(
             max_bytes=settings.max_message_bytes,
@@ -79,7 +104,7 @@ def core_config(settings: Settings) -> CoreConfig:
         allowed_hosts=frozenset(h.lower() for h in settings.allowed_image_hosts),
         min_confidence=settings.min_confidence,
         max_faces=settings.max_faces,
-        default_detector=settings.detector,
+        default_detector=detector,
         match_threshold=settings.match_threshold,
         max_batch_items=settings.max_batch_items,
     )

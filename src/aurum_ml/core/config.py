@@ -18,6 +18,7 @@ class CoreConfig:
     min_confidence: float
     max_faces: int
     default_detector: DetectorName
-    #: The cosine score at or above which two faces are the same person.
-    match_threshold: float
+    #: The cosine score at or above which two faces are the same person; None:
+    #: the one the manifest states for the embedding model served.
+    match_threshold: float | None
     max_batch_items: int

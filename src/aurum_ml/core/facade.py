@@ -210,7 +210,7 @@ class Core(Galleries):
         m = similarity.check_metric(metric)
         va, vb = similarity.as_vector(a, "embedding_a"), similarity.as_vector(b, "embedding_b")
         return similarity.compare(
-            va, vb, m, rules.threshold(threshold, self.config, m, score=False)
+            va, vb, m, rules.threshold(threshold, self.pipeline.match_threshold, m, score=False)
         )
 
     def compare_many(
@@ -224,7 +224,7 @@ class Core(Galleries):
         self.requests["compare_many"] += 1
         m = similarity.check_metric(metric)
         q = similarity.as_vector(query, "query")
-        cut = rules.threshold(threshold, self.config, m, score=False)
+        cut = rules.threshold(threshold, self.pipeline.match_threshold, m, score=False)
         return similarity.compare_many(q, candidates, m, cut, top_k)
 
 

@@ -235,7 +235,7 @@ class Galleries(CoreState):
         validate_gallery_name(gallery)
         vec = self._check_input(face)
         limit = top_k or DEFAULT_TOP_K
-        cut = rules.threshold(threshold, self.config, score=True)
+        cut = rules.threshold(threshold, self.pipeline.match_threshold, score=True)
 
         def work(deadline: Deadline) -> IdentifyResult:
             query, model, found, report = self._query(face, vec, deadline)
@@ -259,7 +259,7 @@ class Galleries(CoreState):
         validate_gallery_name(gallery)
         validate_subject_id(subject_id)
         vec = self._check_input(face)
-        cut = rules.threshold(threshold, self.config, score=True)
+        cut = rules.threshold(threshold, self.pipeline.match_threshold, score=True)
 
         def work(deadline: Deadline) -> VerifyResult:
             query, model, found, report = self._query(face, vec, deadline)

@@ -25,14 +25,15 @@ from aurum_ml.core import rules
 from aurum_ml.core.config import CoreConfig
 from aurum_ml.core.operations import DetectorName, ImageFormat, ImageInput
 from aurum_ml.core.workers import Deadline
-from aurum_ml.errors import ModelUnavailable
+from aurum_ml.errors import FailedPrecondition, ModelUnavailable
 from aurum_ml.images import decode_image
+from aurum_ml.manifest import ModelSet
 from aurum_ml.models import (
     FaceDetector,
     FaceEmbedder,
     Landmark106,
+    LetterboxDetector,
     MtcnnDetector,
-    ScrfdDetector,
 )
 from aurum_ml.runtime.registry import ModelHandle, ModelRegistry
 from aurum_ml.runtime.session_pool import SessionPool
@@ -51,13 +52,38 @@ from aurum_ml.types import (
 
 ALIGNED_SIZE = 112
 
-#: The registry roles each detector needs.
+#: The registry roles each detector needs; a model set has a detector when it
+#: has all of its roles, each holding a model of the detector's family.
 DETECTOR_ROLES: dict[DetectorName, tuple[str, ...]] = {
     "scrfd": ("detector",),
+    "yunet": ("detector",),
     "mtcnn": ("mtcnn_pnet", "mtcnn_rnet", "mtcnn_onet"),
 }
 EMBEDDER_ROLE = "embedder"
 LANDMARKS_106_ROLE = "landmarks106"
+
+
+def detectors_in(model_set: ModelSet) -> list[DetectorName]:
+    """The detectors a model set has (its own single-shot detector first)."""
+    families = model_set.families()
+    return [
+        name
+        for name, roles in DETECTOR_ROLES.items()
+        if all(families.get(role) == name for role in roles)
+    ]
+
+
+def detector_roles(model_set: ModelSet, name: DetectorName) -> tuple[str, ...]:
+    """The roles of detector ``name``; FailedPrecondition naming the detectors
+    the set has when it has not this one."""
+    have = detectors_in(model_set)
+    if name not in have:
+        raise FailedPrecondition(
+            f"the {name} face detector is not in the model set '{model_set.name}' this "
+            f"server runs; its detectors: {', '.join(have) or 'none'}"
+        )
+    return DETECTOR_ROLES[name]
+
 
 M = TypeVar("M")
 
@@ -93,15 +119,15 @@ class FacePipeline:
     def detector(self, name: DetectorName | None = None) -> Iterator[FaceDetector]:
         """The detector ``name`` (None: the server's default), pinned for the block."""
         chosen = name or self.config.default_detector
-        roles = DETECTOR_ROLES[chosen]
+        roles = detector_roles(self.registry.model_set, chosen)
         what = f"{chosen} face detector"
         if not self.registry.ready(*roles):
             why = self.registry.why_not(*roles)
             raise ModelUnavailable(f"the {what} is not available: {why}")
         with ExitStack() as stack:
             handles = [stack.enter_context(self.registry.handle(r, what)) for r in roles]
-            if chosen == "scrfd":
-                yield _model(handles[0], ScrfdDetector)
+            if chosen != "mtcnn":
+                yield _model(handles[0], LetterboxDetector)
             else:
                 pnet, rnet, onet = (_model(h, SessionPool) for h in handles)
                 info = ModelInfo(
@@ -118,6 +144,23 @@ class FacePipeline:
     def landmarker(self) -> Iterator[Landmark106]:
         with self.registry.handle(LANDMARKS_106_ROLE, "106-point landmark model") as h:
             yield _model(h, Landmark106)
+
+    def match_threshold(self) -> float:
+        """The default cosine match threshold: the operator's, else the one the
+        manifest states for the embedding model the server serves, so the
+        threshold follows the model."""
+        if self.config.match_threshold is not None:
+            return self.config.match_threshold
+        entry = self.registry.entry(EMBEDDER_ROLE)
+        spec = (
+            entry.spec if entry is not None else self.registry.model_set.models.get(EMBEDDER_ROLE)
+        )
+        if spec is None or spec.match_threshold is None:
+            raise FailedPrecondition(
+                f"the model set '{self.registry.model_set.name}' has no embedding model "
+                "with a match threshold; pass a threshold"
+            )
+        return spec.match_threshold
 
     # -- steps -----------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from typing import Protocol, runtime_checkable
 
 from aurum_ml.models.embedder import FaceEmbedder
 from aurum_ml.models.landmark106 import Landmark106
+from aurum_ml.models.letterbox import LetterboxDetector
 from aurum_ml.models.mtcnn import MtcnnDetector
 from aurum_ml.models.scrfd import ScrfdDetector
 from aurum_ml.models.yunet import YunetDetector
@@ -36,6 +37,7 @@ __all__ = [
     "FaceDetector",
     "FaceEmbedder",
     "Landmark106",
+    "LetterboxDetector",
     "MtcnnDetector",
     "ScrfdDetector",
     "YunetDetector",

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aurum_ml.errors import ModelUnavailable
+from aurum_ml.errors import FailedPrecondition, ModelUnavailable
 from aurum_ml.manifest import ModelSet, ModelSpec, sha256_file
 from aurum_ml.runtime.batcher import BatchingRunner
 from aurum_ml.runtime.session_pool import Runner, SessionOptions, SessionPool
@@ -269,9 +269,14 @@ class ModelRegistry:
     @contextmanager
     def handle(self, role: str, what: str, version: str | None = None) -> Iterator[ModelHandle]:
         """Pin the ready model serving ``role`` for the block. ``what`` names it
-        for a person in the ModelUnavailable raised when it cannot serve."""
+        for a person in the error raised when it cannot serve: FailedPrecondition
+        when the model set has no model for the role, else ModelUnavailable."""
         with self._lock:
             e = self._lookup(role, version)
+            if e is None and role not in self.model_set.models:
+                raise FailedPrecondition(
+                    f"the {what} is not in the model set '{self.model_set.name}' this server runs"
+                )
             if e is None or not _serves(e) or e.model is None:
                 raise ModelUnavailable(f"the {what} is not available: {_why(role, e)}")
             e._pin()
