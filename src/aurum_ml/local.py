@@ -297,7 +297,7 @@ async def compare(core: Core, a: ImageFile, b: ImageFile, args: argparse.Namespa
     else:
         print(f"compared the most prominent faces: {fa.describe()} and {fb.describe()}")
     verdict = "same person" if r.is_match else "different people"
-    print(f"cosine similarity {r.score:.4f} (threshold {r.threshold:.2f}): {verdict}")
+    print(f"cosine similarity {r.score:.4f} (threshold {r.threshold:g}): {verdict}")
     if not all_faces and not r.is_match:
         print("(--best-pair compares every face of one image with every face of the other)")
     return 0
