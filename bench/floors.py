@@ -19,8 +19,8 @@ from server_settings import single_stream_threads
 
 if TYPE_CHECKING:
     from aurum_ml.core import Core
-    from aurum_ml.models import ArcFaceEmbedder, ScrfdDetector
-    from aurum_ml.runtime import SessionPool
+    from aurum_ml.models import FaceEmbedder, ScrfdDetector, YunetDetector
+    from aurum_ml.runtime import SessionOptions, SessionPool
     from aurum_ml.settings import Settings
 
 #: Side of the aligned face crop ArcFace takes.
@@ -40,14 +40,16 @@ class InProcess:
     #: The reference's embedder: the file as its package publishes it, without the
     #: set-up graph rewrites (aurum_ml.modelpatch) the server's copy has.
     ref_emb_pool: SessionPool
-    ref_embedder: ArcFaceEmbedder
+    ref_embedder: FaceEmbedder
     #: What the server runs (AURUM_DETECTOR_PADDING and input size).
     core_detector: ScrfdDetector
-    embedder: ArcFaceEmbedder
+    embedder: FaceEmbedder
     #: The server's core (its detector and embedder, no face store), as the server
     #: builds it: the same pools, solo session and arena.
     core: Core
     images: dict[str, bytes]
+    #: The permissive model set (YuNet, SFace) measured the same way.
+    permissive: PermissiveSet
     provider: str = ""
     min_conf: float = 0.5
 
@@ -55,7 +57,7 @@ class InProcess:
     def load(cls, settings: Settings, images: dict[str, bytes], published: Path) -> InProcess:
         from aurum_ml.bootstrap import build_core
         from aurum_ml.manifest import load_manifest
-        from aurum_ml.models import ArcFaceEmbedder, ScrfdDetector
+        from aurum_ml.models import FaceEmbedder, ScrfdDetector
         from aurum_ml.runtime import SessionOptions, SessionPool
 
         manifest = load_manifest(ROOT / "models" / "manifest.json")
@@ -74,9 +76,10 @@ class InProcess:
         core_detector = ScrfdDetector(
             det_pool, spec, input_size=(size, size), padding=settings.detector_padding
         )
-        embedder = ArcFaceEmbedder(emb_pool, manifest.models["embedder"])
-        ref_embedder = ArcFaceEmbedder(ref_emb_pool, manifest.models["embedder"])
+        embedder = FaceEmbedder(emb_pool, manifest.models["embedder"])
+        ref_embedder = FaceEmbedder(ref_emb_pool, manifest.models["embedder"])
         core = build_core(settings, roles=["detector", "embedder"], store=False)
+        permissive = PermissiveSet.load(settings, images, options)
         return cls(
             settings=settings,
             det_pool=det_pool,
@@ -88,6 +91,7 @@ class InProcess:
             embedder=embedder,
             core=core,
             images=images,
+            permissive=permissive,
             provider=det_pool.provider,
             min_conf=settings.min_confidence,
         )
@@ -95,14 +99,10 @@ class InProcess:
     # The core calls, exactly what the server's worker threads run per request.
 
     def core_detect(self, name: str) -> int:
-        from aurum_ml.core import ImageInput
-
-        return len(self.core.pipeline.detect(ImageInput(data=self.images[name])).faces)
+        return _core_detect(self.core, self.images[name])
 
     def core_embed(self, name: str) -> npt.NDArray[np.float32]:
-        from aurum_ml.core import ImageInput
-
-        return self.core.pipeline.embed(ImageInput(data=self.images[name])).embedding
+        return _core_embed(self.core, self.images[name])
 
     def pipeline_all_faces(self, name: str, rewritten: bool = False) -> int:
         """decode -> SCRFD 640 -> norm-crop each face -> ArcFace (one batched run).
@@ -216,6 +216,104 @@ class InProcess:
         return out
 
 
+def _core_detect(core: Core, data: bytes) -> int:
+    from aurum_ml.core import ImageInput
+
+    return len(core.pipeline.detect(ImageInput(data=data)).faces)
+
+
+def _core_embed(core: Core, data: bytes) -> npt.NDArray[np.float32]:
+    from aurum_ml.core import ImageInput
+
+    return core.pipeline.embed(ImageInput(data=data)).embedding
+
+
+@dataclass
+class PermissiveSet:
+    """The permissive model set (YuNet, SFace) beside the default one, so the cost of
+    each set shows in one run: raw ORT on the inputs the server makes, and the core
+    the server builds with AURUM_MODEL_SET=permissive."""
+
+    det_pool: SessionPool
+    emb_pool: SessionPool
+    detector: YunetDetector
+    embedder: FaceEmbedder
+    core: Core
+    images: dict[str, bytes]
+    min_conf: float
+    max_faces: int
+
+    @classmethod
+    def load(
+        cls, settings: Settings, images: dict[str, bytes], options: SessionOptions
+    ) -> PermissiveSet:
+        from aurum_ml.bootstrap import build_core
+        from aurum_ml.manifest import load_manifest
+        from aurum_ml.models import FaceEmbedder, YunetDetector
+        from aurum_ml.runtime import SessionPool
+
+        models = load_manifest(ROOT / "models" / "manifest.json").model_set("permissive")
+        det_pool = SessionPool(models.model_path("detector"), options)
+        emb_pool = SessionPool(models.model_path("embedder"), options)
+        size = settings.detector_input_size
+        detector = YunetDetector(
+            det_pool,
+            models.models["detector"],
+            input_size=(size, size),
+            padding=settings.detector_padding,
+        )
+        embedder = FaceEmbedder(emb_pool, models.models["embedder"])
+        chosen = settings.model_copy(update={"model_set": "permissive", "detector": None})
+        core = build_core(chosen, roles=["detector", "embedder"], store=False)
+        return cls(
+            det_pool,
+            emb_pool,
+            detector,
+            embedder,
+            core,
+            images,
+            settings.min_confidence,
+            settings.max_faces,
+        )
+
+    def core_detect(self, name: str) -> int:
+        return _core_detect(self.core, self.images[name])
+
+    def core_embed(self, name: str) -> npt.NDArray[np.float32]:
+        return _core_embed(self.core, self.images[name])
+
+    def raw_ort(self, name: str, n: int) -> dict[str, Any]:
+        """YuNet on the server's input for the image, SFace on its most prominent face."""
+        from aurum_ml.align import align_face
+        from aurum_ml.images import decode_image
+
+        image = decode_image(self.images[name], self.core.config.limits).image
+        tensor, _ = self.detector.preprocess(image)
+        faces = self.detector.detect(image, self.min_conf, self.max_faces)
+        face = max(faces, key=lambda f: f.bbox.area * f.confidence)
+        crop = self.embedder.preprocess([align_face(image, face.landmarks, ALIGNED)])
+        det_in = {self.det_pool.input_names[0]: tensor}
+        emb_in = {self.emb_pool.input_names[0]: crop}
+        for _ in range(10):
+            self.det_pool.run(det_in)
+            self.emb_pool.run(emb_in)
+        det_s: list[float] = []
+        emb_s: list[float] = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            self.det_pool.run(det_in)
+            t1 = time.perf_counter()
+            self.emb_pool.run(emb_in)
+            det_s.append(t1 - t0)
+            emb_s.append(time.perf_counter() - t1)
+        return {
+            "yunet_faces": len(faces),
+            "yunet": stats(det_s),
+            "sface_x1": stats(emb_s),
+            "yunet_plus_sface_x1": stats([a + b for a, b in zip(det_s, emb_s, strict=True)]),
+        }
+
+
 def published_models(dest: Path) -> Path:
     """The detector and embedder exactly as their package publishes them, in dest."""
     from aurum_ml.manifest import load_manifest
@@ -223,5 +321,5 @@ def published_models(dest: Path) -> Path:
 
     manifest = load_manifest(ROOT / "models" / "manifest.json")
     for role in ("detector", "embedder"):
-        published_model(manifest, role, dest)
+        published_model(manifest, manifest.models[role], dest)
     return dest

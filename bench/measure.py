@@ -43,6 +43,8 @@ _SINGLE_KEYS = (
     "core_detect",
     "server_embed",
     "core_embed",
+    "core_detect_permissive",
+    "core_embed_permissive",
     "pipeline_all_faces",
     "pipeline_all_faces_rewritten",
     "insightface",
@@ -142,6 +144,8 @@ async def _interleaved(
         with emb_cell.meter.block():
             emb_cell.lat_s += await drive_seq(client.call("Embed", name, 0), per_round)
         local("core_embed", partial(inproc.core_embed, name), per_round)
+        local("core_detect_permissive", partial(inproc.permissive.core_detect, name), per_round)
+        local("core_embed_permissive", partial(inproc.permissive.core_embed, name), per_round)
         local("pipeline_all_faces", partial(inproc.pipeline_all_faces, name), k_all)
         rewritten = partial(inproc.pipeline_all_faces, name, rewritten=True)
         local("pipeline_all_faces_rewritten", rewritten, k_all)

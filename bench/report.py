@@ -119,11 +119,16 @@ _RAW_LABELS = {
     "arcface_x1_published": "raw ORT: ArcFace x1, the file as published (PRelu)",
     "scrfd_plus_arcface_x1": "raw ORT: SCRFD + ArcFace x1",
     "arcface_all": "raw ORT: ArcFace session.run, all crops in 1 batch",
+    "yunet": "raw ORT: YuNet session.run, the server's input (permissive set)",
+    "sface_x1": "raw ORT: SFace session.run, 1 crop (permissive set)",
+    "yunet_plus_sface_x1": "raw ORT: YuNet + SFace x1 (permissive set)",
 }
 
 _SINGLE_LABELS = {
     "core_detect": "core Detect: FacePipeline.detect (decode, SCRFD)",
     "core_embed": "core Embed: FacePipeline.embed (prominent face, +quality)",
+    "core_detect_permissive": "core Detect, permissive set (decode, YuNet)",
+    "core_embed_permissive": "core Embed, permissive set (YuNet, SFace, +quality)",
     "pipeline_all_faces": "pipeline @640: decode, SCRFD, norm-crop, ArcFace (published files)",
     "pipeline_all_faces_rewritten": "pipeline @640, the server's rewritten embedder file",
     "insightface": "InsightFace FaceAnalysis.get as shipped (published files, ORT defaults)",

@@ -11,7 +11,8 @@ In one run on one machine it
    SCRFD (on the input the server's policy makes) and ArcFace on prepared
    tensors, a stage breakdown of the Embed path, the core's own
    ``FacePipeline.detect`` / ``embed``, and the reference pipeline with
-   InsightFace's square 640 letterbox;
+   InsightFace's square 640 letterbox; and the same raw ORT and core rows for
+   the permissive model set (YuNet, SFace), so the cost of each set shows;
 2. starts ``aurum-ml serve`` (a real process; gRPC over loopback), warms it up,
    and measures Detect and Embed on yaoming.jpg (1 face) and players.jpg
    (22 faces) at each concurrency with grpc.aio callers, plus a tiny Compare
@@ -173,6 +174,8 @@ def inprocess_floors(
         for _ in range(3):
             inproc.core_detect(name)
             inproc.core_embed(name)
+            inproc.permissive.core_detect(name)
+            inproc.permissive.core_embed(name)
             inproc.pipeline_all_faces(name)
             inproc.embed_stages(name)
     log("raw ORT and the Embed stage breakdown")
@@ -180,6 +183,7 @@ def inprocess_floors(
     breakdown: dict[str, dict[str, float]] = {}
     for name in IMAGES:
         raw[name] = inproc.raw_ort(name, n)
+        raw[name].update(inproc.permissive.raw_ort(name, n))
         per = [inproc.embed_stages(name) for _ in range(n)]
         breakdown[name] = {k: stats([p[k] for p in per]).p50_ms for k in per[0]}
     return raw, breakdown

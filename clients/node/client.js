@@ -35,7 +35,7 @@ options:
   --target HOST:PORT    server address (default localhost:50051)
   --api-key KEY         API key, when the server requires one (default: $AURUM_API_KEY)
   --ca FILE             use TLS, trusting the server certificate's CA in FILE (PEM)
-  --detector NAME       scrfd or mtcnn (default: the server's)
+  --detector NAME       scrfd, yunet or mtcnn (default: the server's)
   --min-confidence X    detect: drop faces scoring below X (default: server's 0.5)
   --max-faces N         detect: at most N faces (default: the server's cap)
   --metric NAME         compare: cosine or euclidean (default cosine)

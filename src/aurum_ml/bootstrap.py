@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from aurum_ml.core import Core, CoreConfig
+from aurum_ml.core import Core, CoreConfig, DetectorName
+from aurum_ml.core.pipeline import detectors_in
 from aurum_ml.core.workers import WorkerPool
 from aurum_ml.images import ImageLimits
-from aurum_ml.manifest import ModelSpec, load_manifest
-from aurum_ml.models import ArcFaceEmbedder, Landmark106, ScrfdDetector
+from aurum_ml.manifest import ModelSet, ModelSpec, load_manifest
+from aurum_ml.models import FaceEmbedder, Landmark106, ScrfdDetector, YunetDetector
 from aurum_ml.runtime import threads
 from aurum_ml.runtime.registry import BatchOptions, ModelFactory, ModelOptions, ModelRegistry
 from aurum_ml.runtime.session_pool import Runner, SessionOptions
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 #: The models on every Detect and Embed path: they get the big pools, the solo
 #: session and the shared arena.
 PRIMARY_ROLES = frozenset({"detector", "embedder"})
+#: The single-shot detectors, by model family: both letterbox the photo.
+DETECTOR_FAMILIES = {"scrfd": ScrfdDetector, "yunet": YunetDetector}
 #: The models whose runs may be merged across requests when batching is on.
 #: MTCNN is not: P-Net meets a new input shape at every pyramid level.
 BATCHED_ROLES = frozenset({"detector", "embedder", "landmarks106"})
@@ -39,17 +42,21 @@ def build_core(
     roles: Sequence[str] | None = None,
     store: bool = True,
 ) -> Core:
-    """Load the models (all of the manifest's, or only ``roles``), open the
-    face store (unless ``store`` is False) and build the core. A model or a
-    store that fails leaves only the services that need it NOT_SERVING."""
-    manifest = load_manifest(settings.manifest_path)
+    """Load the models of the model set (all of them, or only those of ``roles``
+    it has), open the face store (unless ``store`` is False) and build the core.
+    A model or a store that fails leaves only the services that need it
+    NOT_SERVING. Raises ManifestError (a ValueError) for a model set the manifest
+    does not have, and ValueError for a default detector the set does not have:
+    the operator's to fix, before anything loads."""
+    model_set = served_models(settings)
+    config = core_config(settings, default_detector(settings, model_set))
     registry = ModelRegistry(
-        manifest,
+        model_set,
         model_options(settings),
         model_factory(settings),
         observer=metrics.observe_run if metrics is not None else None,
     )
-    registry.load_all(roles)
+    registry.load_all(None if roles is None else [r for r in roles if r in model_set.models])
     connection = None
     if store:
         connection = StoreConnection(store_config(settings), retry_s=settings.store_retry_s)
@@ -62,13 +69,33 @@ def build_core(
         background_workers=settings.queue_concurrency if settings.queue_redis_url else 0,
         large_workers=settings.large_image_workers,
     )
-    core = Core(core_config(settings), registry, workers, connection)
+    core = Core(config, registry, workers, connection)
     if metrics is not None:
         metrics.watch(core)
     return core
 
 
-def core_config(settings: Settings) -> CoreConfig:
+def served_models(settings: Settings) -> ModelSet:
+    """The model set the settings choose (AURUM_MODEL_SET, else the manifest's default)."""
+    return load_manifest(settings.manifest_path).model_set(settings.model_set or None)
+
+
+def default_detector(settings: Settings, model_set: ModelSet) -> DetectorName:
+    """AURUM_DETECTOR, or unset the model set's own single-shot detector (SCRFD,
+    YuNet); ValueError when the set has not the one named."""
+    have = detectors_in(model_set)
+    if settings.detector is None and have:
+        return have[0]
+    if settings.detector is None or settings.detector not in have:
+        raise ValueError(
+            f"the {settings.detector or 'default'} face detector (AURUM_DETECTOR) is not in "
+            f"the model set '{model_set.name}' (AURUM_MODEL_SET); its detectors: "
+            + (", ".join(have) or "none")
+        )
+    return settings.detector
+
+
+def core_config(settings: Settings, detector: DetectorName) -> CoreConfig:
     return CoreConfig(
         limits=ImageLimits(
             max_bytes=settings.max_message_bytes,
@@ -78,7 +105,7 @@ def core_config(settings: Settings) -> CoreConfig:
         allowed_hosts=frozenset(h.lower() for h in settings.allowed_image_hosts),
         min_confidence=settings.min_confidence,
         max_faces=settings.max_faces,
-        default_detector=settings.detector,
+        default_detector=detector,
         match_threshold=settings.match_threshold,
         max_batch_items=settings.max_batch_items,
         decode_budget_bytes=settings.decode_budget_mb * 1024 * 1024,
@@ -126,12 +153,12 @@ def model_factory(settings: Settings) -> ModelFactory:
     size = settings.detector_input_size
 
     def build(spec: ModelSpec, runner: Runner) -> object:
-        if spec.family == "scrfd":
-            return ScrfdDetector(
+        if spec.family in DETECTOR_FAMILIES:
+            return DETECTOR_FAMILIES[spec.family](
                 runner, spec, input_size=(size, size), padding=settings.detector_padding
             )
-        if spec.family == "arcface":
-            return ArcFaceEmbedder(runner, spec)
+        if spec.family in ("arcface", "sface"):
+            return FaceEmbedder(runner, spec)
         if spec.family == "landmark106":
             return Landmark106(runner, spec)
         if spec.family == "mtcnn":

@@ -38,6 +38,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"aurum-ml {__version__}")
     p.add_argument("--models-dir", type=Path, help="folder with manifest.json (default: models)")
     p.add_argument(
+        "--model-set",
+        help="the models to run, a set in manifest.json: insightface (the default; "
+        "non-commercial research only) or permissive (YuNet, SFace, MTCNN)",
+    )
+    p.add_argument(
         "--log-level",
         help="DEBUG, INFO, WARNING or ERROR (default INFO for serve, WARNING for the others)",
     )
@@ -63,8 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument(
         "--detector",
-        choices=["scrfd", "mtcnn"],
-        help=f"default detector ({_default('detector')})",
+        choices=["scrfd", "yunet", "mtcnn"],
+        help="default detector, one of the model set's (default: the set's own, SCRFD or YuNet)",
     )
     s.add_argument(
         "--workers", type=int, help=f"worker threads for inference (default {_default('workers')})"
@@ -146,7 +151,11 @@ def _parser() -> argparse.ArgumentParser:
 
     def add_image_cmd(name: str, help_: str, desc: str) -> argparse.ArgumentParser:
         c = sub.add_parser(name, help=help_, description=desc)
-        c.add_argument("--detector", choices=["scrfd", "mtcnn"], help="face detector (scrfd)")
+        c.add_argument(
+            "--detector",
+            choices=["scrfd", "yunet", "mtcnn"],
+            help="face detector, one of the model set's (default: the set's own, SCRFD or YuNet)",
+        )
         c.add_argument("--json", action="store_true", help="print JSON instead of text")
         return c
 
@@ -171,10 +180,11 @@ def _parser() -> argparse.ArgumentParser:
 
     e = add_image_cmd(
         "embed",
-        "print the 512-d embedding of the main face",
+        "print the embedding of the main face",
         "Detect the most prominent face (largest box x confidence), align it to the "
         "ArcFace template and print which face it is (its number in `detect`'s list "
-        "and its box) and its L2-normalised 512-d embedding with quality and confidence.",
+        "and its box) and its L2-normalised embedding (512-d with ArcFace, 128-d with "
+        "SFace) with quality and confidence.",
     )
     e.add_argument("image", type=Path, help="JPEG, PNG or WebP file")
     e.add_argument("--aligned", action="store_true", help="the image is an aligned face crop")
@@ -184,7 +194,8 @@ def _parser() -> argparse.ArgumentParser:
         "are two photos the same person?",
         "Embed the most prominent face of each image and print which faces were compared "
         "(their numbers in `detect`'s list and their boxes), their cosine similarity and "
-        "whether it reaches the match threshold (AURUM_MATCH_THRESHOLD, default 0.35). "
+        "whether it reaches the match threshold (AURUM_MATCH_THRESHOLD; by default the "
+        "embedding model's own: 0.35 for ArcFace, see README). "
         "With --best-pair, every face of one image is compared with every face of the "
         "other and the best-matching pair is reported.",
     )
@@ -206,6 +217,7 @@ def _default(name: str) -> object:
 #: The settings a command-line option sets, and the option (for error messages).
 _OPTIONS = {
     "models_dir": "--models-dir",
+    "model_set": "--model-set",
     "log_level": "--log-level",
     "host": "--host",
     "grpc_port": "--grpc-port",
@@ -237,14 +249,20 @@ def _read(path: Path) -> bytes:
 
 
 async def _local(args: argparse.Namespace, settings: Settings) -> int:
-    from aurum_ml import local  # imported here so `--help` stays fast
+    # Imported here so `--help` stays fast.
+    from aurum_ml import local
+    from aurum_ml.bootstrap import default_detector, served_models
 
     # The files first: a typo should not wait for the models to load.
     if args.command == "compare":
         images = [(args.image_a, _read(args.image_a)), (args.image_b, _read(args.image_b))]
     else:
         images = [(args.image, _read(args.image))]
-    detector = args.detector or settings.detector
+    try:
+        detector = default_detector(settings, served_models(settings))
+    except ValueError as e:  # a model set or detector the manifest does not have
+        print(f"aurum-ml: {e}", file=sys.stderr)
+        return 2
     roles = local.roles_for(
         args.command,
         detector,

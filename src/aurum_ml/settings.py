@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import annotated_types as at
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -52,11 +52,20 @@ class Settings(BaseSettings):
     models_dir: Path = Path("models")
     """Folder holding manifest.json and the model files (`make models`)."""
 
-    detector: Literal["scrfd", "mtcnn"] = "scrfd"
-    """Default face detector; a request may pick the other one."""
+    model_set: str = Field("", pattern=r"^[A-Za-z0-9_.-]{0,64}$")
+    """The models the server runs, a set named in models/manifest.json: `insightface`
+    (SCRFD, ArcFace w600k_mbf, 2d106det, MTCNN; InsightFace's weights are for
+    non-commercial research only) or `permissive` (YuNet, SFace, MTCNN: MIT and
+    Apache-2.0, no 106-point landmarks). Empty: the manifest's default, `insightface`
+    (README, "Models and licences")."""
+
+    detector: Literal["scrfd", "yunet", "mtcnn"] | None = None
+    """Default face detector, one of the model set's (unset: the set's own single-shot
+    detector, SCRFD or YuNet); a request may pick another the set has."""
 
     detector_input_size: int = Field(640, ge=32, le=1920, multiple_of=32)
-    """Largest side of SCRFD's letterboxed input: every photo is scaled to fit it."""
+    """Largest side of the detector's letterboxed input (SCRFD, YuNet): every photo is
+    scaled to fit it."""
 
     detector_padding: Literal["trim", "square"] = "trim"
     """`trim` cuts the letterbox's black padding to a 32-pixel margin (same scale,
@@ -148,8 +157,10 @@ class Settings(BaseSettings):
     allowed_image_hosts: Annotated[list[str], NoDecode] = []
     """Hosts Image.url may name; empty (the default) disables URL images."""
 
-    match_threshold: float = Field(0.35, ge=-1.0, le=1.0)
-    """Cosine similarity at or above which two faces are the same person."""
+    match_threshold: float | None = Field(None, ge=-1.0, le=1.0)
+    """Cosine similarity at or above which two faces are the same person. Unset: the
+    embedding model's own, from the manifest (0.35 for ArcFace w600k_mbf, SFace's
+    in README, "Similarity and the match threshold"); a request may pass its own."""
 
     data_dir: Path = Path("data")
     """Folder for the server's persistent data: the embedded face store lives in
@@ -354,7 +365,10 @@ def _expected(field: str, e: Mapping[str, Any]) -> str:
     if kind == "string_pattern_mismatch":
         return f"must match the pattern {ctx.get('pattern', '')}"
     info = Settings.model_fields[field]
-    annotation = info.annotation
+    # An optional setting (``float | None``) takes the form of its type.
+    annotation = next((a for a in get_args(info.annotation) if a is not type(None)), None)
+    if annotation is None or len(get_args(info.annotation)) != 2:
+        annotation = info.annotation
     if annotation is bool:
         return "must be true or false"
     if annotation in (int, float):

@@ -137,7 +137,19 @@ def test_one_port_for_two_servers_is_refused():
         (
             {"AURUM_DETECTOR": "yolo"},
             (),
-            "aurum-ml: AURUM_DETECTOR must be 'scrfd' or 'mtcnn' (got 'yolo')",
+            "aurum-ml: AURUM_DETECTOR must be 'scrfd', 'yunet' or 'mtcnn' (got 'yolo')",
+        ),
+        (
+            {"AURUM_MODEL_SET": "commercial"},
+            (),
+            "aurum-ml: cannot start the server: model set 'commercial' is not in "
+            "manifest.json; it has insightface, permissive",
+        ),
+        (
+            {"AURUM_MODEL_SET": "permissive"},
+            ("--detector", "scrfd"),
+            "aurum-ml: cannot start the server: the scrfd face detector (AURUM_DETECTOR) is "
+            "not in the model set 'permissive' (AURUM_MODEL_SET); its detectors: yunet, mtcnn",
         ),
         (
             {"AURUM_TLS_KEY_FILE": "/etc/key.pem"},
@@ -402,6 +414,24 @@ def test_commands_load_only_the_models_they_run(photos, args, roles):
         if " loaded " in line
     }
     assert loaded == roles
+
+
+def test_commands_run_the_chosen_model_set(photos):
+    """--model-set runs the permissive set's models; what it lacks is named."""
+    yao = str(photos / "yaoming.jpg")
+    got = _json(aurum("--model-set", "permissive", "embed", yao, "--json"))
+    assert len(got["embedding"]) == 128  # SFace's
+    proc = aurum("--model-set", "permissive", "compare", yao, yao)
+    assert "(threshold 0.525): same person" in proc.stdout, proc.stderr
+    proc = aurum("--model-set", "permissive", "detect", yao, "--landmarks-106")
+    assert proc.returncode == 1
+    assert _one_line(proc).endswith(
+        "yaoming.jpg: the 106-point landmark model is not in the model set 'permissive' "
+        "this server runs"
+    )
+    proc = aurum("--model-set", "permissive", "detect", yao, "--detector", "scrfd")
+    assert proc.returncode == 2
+    assert "its detectors: yunet, mtcnn" in _one_line(proc)
 
 
 # -- a phone's 27-Mpx photo ---------------------------------------------------------------

@@ -8,8 +8,8 @@ import cv2
 import numpy as np
 import pytest
 
-from aurum_ml.manifest import Manifest, load_manifest
-from aurum_ml.models import ArcFaceEmbedder, Landmark106, MtcnnDetector, ScrfdDetector
+from aurum_ml.manifest import Manifest, ModelSet, load_manifest
+from aurum_ml.models import FaceEmbedder, Landmark106, MtcnnDetector, ScrfdDetector, YunetDetector
 from aurum_ml.runtime.session_pool import SessionPool
 from aurum_ml.types import BGRImage, ModelInfo
 
@@ -20,7 +20,7 @@ MANIFEST_PATH = REPO_ROOT / "models" / "manifest.json"
 @pytest.fixture(scope="session")
 def manifest() -> Manifest:
     m = load_manifest(MANIFEST_PATH)
-    missing = [role for role in m.models if not m.model_path(role).exists()]
+    missing = [spec.file for spec in m.catalogue if not m.file_path(spec).exists()]
     if missing:
         pytest.fail(f"model files missing ({', '.join(missing)}): run `make models`")
     return m
@@ -71,10 +71,30 @@ def mtcnn(manifest: Manifest, pools: dict[str, SessionPool]) -> MtcnnDetector:
 
 
 @pytest.fixture(scope="session")
-def arcface(manifest: Manifest, pools: dict[str, SessionPool]) -> ArcFaceEmbedder:
-    return ArcFaceEmbedder(pools["embedder"], manifest.models["embedder"])
+def arcface(manifest: Manifest, pools: dict[str, SessionPool]) -> FaceEmbedder:
+    return FaceEmbedder(pools["embedder"], manifest.models["embedder"])
 
 
 @pytest.fixture(scope="session")
 def landmark106(manifest: Manifest, pools: dict[str, SessionPool]) -> Landmark106:
     return Landmark106(pools["landmarks106"], manifest.models["landmarks106"])
+
+
+# -- the permissive set (YuNet, SFace) ----------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def permissive(manifest: Manifest) -> ModelSet:
+    return manifest.model_set("permissive")
+
+
+@pytest.fixture(scope="session")
+def yunet(permissive: ModelSet) -> YunetDetector:
+    spec = permissive.models["detector"]
+    return YunetDetector(SessionPool(permissive.model_path("detector")), spec)
+
+
+@pytest.fixture(scope="session")
+def sface(permissive: ModelSet) -> FaceEmbedder:
+    spec = permissive.models["embedder"]
+    return FaceEmbedder(SessionPool(permissive.model_path("embedder")), spec)

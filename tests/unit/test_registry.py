@@ -15,15 +15,16 @@ import pytest
 
 from aurum_ml.bootstrap import PRIMARY_ROLES, build_core, model_factory, model_options
 from aurum_ml.errors import ModelUnavailable
-from aurum_ml.manifest import Manifest, ModelSpec
-from aurum_ml.models import ArcFaceEmbedder
+from aurum_ml.manifest import Manifest, ModelSet, ModelSpec
+from aurum_ml.models import FaceEmbedder
 from aurum_ml.runtime.registry import ModelRegistry, ModelState
 from aurum_ml.settings import Settings
 
 
-def _registry(manifest: Manifest, settings: Settings | None = None, **kw) -> ModelRegistry:
-    settings = settings or Settings(models_dir=manifest.directory)
-    return ModelRegistry(manifest, model_options(settings), model_factory(settings), **kw)
+def _registry(models: Manifest | ModelSet, settings: Settings | None = None, **kw) -> ModelRegistry:
+    model_set = models.model_set() if isinstance(models, Manifest) else models
+    settings = settings or Settings(models_dir=model_set.directory)
+    return ModelRegistry(model_set, model_options(settings), model_factory(settings), **kw)
 
 
 def test_secondary_models_get_their_own_pool_size(manifest: Manifest) -> None:
@@ -54,7 +55,7 @@ def test_a_handle_gives_the_model_and_pins_its_entry(manifest: Manifest) -> None
     reg = _registry(manifest)
     entry = reg.load("embedder")
     with reg.handle("embedder", "face embedding model") as h:
-        assert isinstance(h.model, ArcFaceEmbedder)
+        assert isinstance(h.model, FaceEmbedder)
         assert h.info == entry.info
         assert entry.in_use == 1
     assert entry.in_use == 0
@@ -67,7 +68,7 @@ def test_a_model_that_fails_to_load_is_failed_with_its_reason(
     broken.mkdir()
     shutil.copy(manifest.path, broken / "manifest.json")
     (broken / manifest.models["embedder"].file).write_bytes(b"not an onnx file")
-    reg = _registry(dataclasses.replace(manifest, path=broken / "manifest.json"))
+    reg = _registry(dataclasses.replace(manifest.model_set(), directory=broken))
     entry = reg.load("embedder")
     assert entry.state is ModelState.FAILED
     assert "SHA-256 does not match" in entry.error
@@ -128,7 +129,7 @@ def test_runs_are_reported_with_the_model_name_and_version(manifest: Manifest) -
     reg = _registry(manifest, observer=observe)
     reg.load("embedder")
     with reg.handle("embedder", "face embedding model") as h:
-        assert isinstance(h.model, ArcFaceEmbedder)
+        assert isinstance(h.model, FaceEmbedder)
         h.model.embed([np.zeros((112, 112, 3), np.uint8)] * 3)
     spec = manifest.models["embedder"]
     assert seen[-1] == (spec.name, spec.version, 3)

@@ -49,6 +49,16 @@ def test_every_number_and_flag_names_its_variable_and_form(monkeypatch, field):
             "AURUM_MAX_MESSAGE_BYTES must be a whole number, at least 1024",
         ),
         ({"AURUM_SHUTDOWN_GRACE_S": "-1"}, "AURUM_SHUTDOWN_GRACE_S must be a number, at least 0"),
+        ({"AURUM_MATCH_THRESHOLD": "high"}, "AURUM_MATCH_THRESHOLD must be a number from -1 to 1"),
+        ({"AURUM_MATCH_THRESHOLD": "2"}, "AURUM_MATCH_THRESHOLD must be a number from -1 to 1"),
+        (
+            {"AURUM_DETECTOR": "retinaface"},
+            "AURUM_DETECTOR must be 'scrfd', 'yunet' or 'mtcnn'",
+        ),
+        (
+            {"AURUM_MODEL_SET": "my set"},
+            "AURUM_MODEL_SET must match the pattern ^[A-Za-z0-9_.-]{0,64}$",
+        ),
         (
             {"AURUM_QDRANT_URL": "qdrant.internal:6333"},
             "AURUM_QDRANT_URL must start with http:// or https://, like http://qdrant.internal:6333",

@@ -18,8 +18,9 @@ class CoreConfig:
     min_confidence: float
     max_faces: int
     default_detector: DetectorName
-    #: The cosine score at or above which two faces are the same person.
-    match_threshold: float
+    #: The cosine score at or above which two faces are the same person; None:
+    #: the one the manifest states for the embedding model served.
+    match_threshold: float | None
     max_batch_items: int
     #: Bytes of decoded pixels held at once across all calls (core/budget.py).
     decode_budget_bytes: int

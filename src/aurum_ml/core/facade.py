@@ -43,9 +43,9 @@ class Core(Galleries):
     # -- status ----------------------------------------------------------------------
 
     def models(self) -> list[LoadedModel]:
-        """Every model of the manifest and whether it serves."""
+        """Every model of the served model set and whether it serves."""
         out = []
-        for role, spec in self.registry.manifest.models.items():
+        for role, spec in self.registry.model_set.models.items():
             entry = self.registry.entry(role)
             info = entry.info if entry is not None else ModelInfo(spec.name, spec.version)
             ready = self.registry.ready(role)
@@ -219,7 +219,7 @@ class Core(Galleries):
         m = similarity.check_metric(metric)
         va, vb = similarity.as_vector(a, "embedding_a"), similarity.as_vector(b, "embedding_b")
         return similarity.compare(
-            va, vb, m, rules.threshold(threshold, self.config, m, score=False)
+            va, vb, m, rules.threshold(threshold, self.pipeline.match_threshold, m, score=False)
         )
 
     def compare_many(
@@ -233,7 +233,7 @@ class Core(Galleries):
         self.requests["compare_many"] += 1
         m = similarity.check_metric(metric)
         q = similarity.as_vector(query, "query")
-        cut = rules.threshold(threshold, self.config, m, score=False)
+        cut = rules.threshold(threshold, self.pipeline.match_threshold, m, score=False)
         return similarity.compare_many(q, candidates, m, cut, top_k)
 
 

@@ -128,7 +128,9 @@ class Galleries(CoreState):
         """The embedder galleries are written and searched with, and its
         dimension, as the registry lists it now (loaded or not)."""
         entry = self.registry.entry(EMBEDDER_ROLE)
-        spec = entry.spec if entry is not None else self.registry.manifest.models.get(EMBEDDER_ROLE)
+        spec = (
+            entry.spec if entry is not None else self.registry.model_set.models.get(EMBEDDER_ROLE)
+        )
         if spec is None:
             return ModelInfo("embedder", "unknown"), _DEFAULT_DIM
         info = entry.info if entry is not None else ModelInfo(spec.name, spec.version)
@@ -237,7 +239,7 @@ class Galleries(CoreState):
         validate_gallery_name(gallery)
         vec = self._check_input(face)
         limit = top_k or DEFAULT_TOP_K
-        cut = rules.threshold(threshold, self.config, score=True)
+        cut = rules.threshold(threshold, self.pipeline.match_threshold, score=True)
 
         def work(deadline: Deadline) -> IdentifyResult:
             query, model, found, report = self._query(face, vec, deadline)
@@ -261,7 +263,7 @@ class Galleries(CoreState):
         validate_gallery_name(gallery)
         validate_subject_id(subject_id)
         vec = self._check_input(face)
-        cut = rules.threshold(threshold, self.config, score=True)
+        cut = rules.threshold(threshold, self.pipeline.match_threshold, score=True)
 
         def work(deadline: Deadline) -> VerifyResult:
             query, model, found, report = self._query(face, vec, deadline)

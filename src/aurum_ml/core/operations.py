@@ -8,7 +8,7 @@ from typing import Literal, TypeAlias
 from aurum_ml.types import Landmarks
 
 ImageFormat = Literal["jpeg", "png", "webp"]
-DetectorName = Literal["scrfd", "mtcnn"]
+DetectorName = Literal["scrfd", "yunet", "mtcnn"]
 
 
 @dataclass(frozen=True, slots=True)

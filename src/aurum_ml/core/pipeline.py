@@ -26,14 +26,15 @@ from aurum_ml.core.budget import PixelBudget
 from aurum_ml.core.config import CoreConfig
 from aurum_ml.core.operations import DetectorName, ImageInput
 from aurum_ml.core.workers import Deadline
-from aurum_ml.errors import AurumError, ModelUnavailable
+from aurum_ml.errors import AurumError, FailedPrecondition, ModelUnavailable
 from aurum_ml.images import DecodedImage, decode_planned, inspect_image, plan_decode, sniff
+from aurum_ml.manifest import ModelSet
 from aurum_ml.models import (
-    ArcFaceEmbedder,
     FaceDetector,
+    FaceEmbedder,
     Landmark106,
+    LetterboxDetector,
     MtcnnDetector,
-    ScrfdDetector,
 )
 from aurum_ml.runtime.registry import ModelHandle, ModelRegistry
 from aurum_ml.runtime.session_pool import SessionPool
@@ -52,9 +53,11 @@ from aurum_ml.types import (
 
 ALIGNED_SIZE = 112
 
-#: The registry roles each detector needs.
+#: The registry roles each detector needs; a model set has a detector when it
+#: has all of its roles, each holding a model of the detector's family.
 DETECTOR_ROLES: dict[DetectorName, tuple[str, ...]] = {
     "scrfd": ("detector",),
+    "yunet": ("detector",),
     "mtcnn": ("mtcnn_pnet", "mtcnn_rnet", "mtcnn_onet"),
 }
 EMBEDDER_ROLE = "embedder"
@@ -64,6 +67,29 @@ LANDMARKS_106_ROLE = "landmarks106"
 #: anti-aliasing. Embedding decodes at full size (the aligned crop needs the
 #: face's own pixels).
 DETECT_DECODE_SIDE = 1280
+
+
+def detectors_in(model_set: ModelSet) -> list[DetectorName]:
+    """The detectors a model set has (its own single-shot detector first)."""
+    families = model_set.families()
+    return [
+        name
+        for name, roles in DETECTOR_ROLES.items()
+        if all(families.get(role) == name for role in roles)
+    ]
+
+
+def detector_roles(model_set: ModelSet, name: DetectorName) -> tuple[str, ...]:
+    """The roles of detector ``name``; FailedPrecondition naming the detectors
+    the set has when it has not this one."""
+    have = detectors_in(model_set)
+    if name not in have:
+        raise FailedPrecondition(
+            f"the {name} face detector is not in the model set '{model_set.name}' this "
+            f"server runs; its detectors: {', '.join(have) or 'none'}"
+        )
+    return DETECTOR_ROLES[name]
+
 
 M = TypeVar("M")
 
@@ -94,15 +120,15 @@ class FacePipeline:
     def detector(self, name: DetectorName | None = None) -> Iterator[FaceDetector]:
         """The detector ``name`` (None: the server's default), pinned for the block."""
         chosen = name or self.config.default_detector
-        roles = DETECTOR_ROLES[chosen]
+        roles = detector_roles(self.registry.model_set, chosen)
         what = f"{chosen} face detector"
         if not self.registry.ready(*roles):
             why = self.registry.why_not(*roles)
             raise ModelUnavailable(f"the {what} is not available: {why}")
         with ExitStack() as stack:
             handles = [stack.enter_context(self.registry.handle(r, what)) for r in roles]
-            if chosen == "scrfd":
-                yield _model(handles[0], ScrfdDetector)
+            if chosen != "mtcnn":
+                yield _model(handles[0], LetterboxDetector)
             else:
                 pnet, rnet, onet = (_model(h, SessionPool) for h in handles)
                 info = ModelInfo(
@@ -111,14 +137,31 @@ class FacePipeline:
                 yield MtcnnDetector(pnet, rnet, onet, info)
 
     @contextmanager
-    def embedder(self) -> Iterator[ArcFaceEmbedder]:
+    def embedder(self) -> Iterator[FaceEmbedder]:
         with self.registry.handle(EMBEDDER_ROLE, "face embedding model") as h:
-            yield _model(h, ArcFaceEmbedder)
+            yield _model(h, FaceEmbedder)
 
     @contextmanager
     def landmarker(self) -> Iterator[Landmark106]:
         with self.registry.handle(LANDMARKS_106_ROLE, "106-point landmark model") as h:
             yield _model(h, Landmark106)
+
+    def match_threshold(self) -> float:
+        """The default cosine match threshold: the operator's, else the one the
+        manifest states for the embedding model the server serves, so the
+        threshold follows the model."""
+        if self.config.match_threshold is not None:
+            return self.config.match_threshold
+        entry = self.registry.entry(EMBEDDER_ROLE)
+        spec = (
+            entry.spec if entry is not None else self.registry.model_set.models.get(EMBEDDER_ROLE)
+        )
+        if spec is None or spec.match_threshold is None:
+            raise FailedPrecondition(
+                f"the model set '{self.registry.model_set.name}' has no embedding model "
+                "with a match threshold; pass a threshold"
+            )
+        return spec.match_threshold
 
     # -- steps -----------------------------------------------------------------
 
@@ -159,7 +202,7 @@ class FacePipeline:
         return faces[rules.most_prominent(faces)]
 
     def embed_faces(
-        self, embedder: ArcFaceEmbedder, image: BGRImage, faces: Sequence[Face]
+        self, embedder: FaceEmbedder, image: BGRImage, faces: Sequence[Face]
     ) -> tuple[FloatArray, list[QualityReport]]:
         """Embeddings (one batched run) and quality of faces of one image; the
         one aligned crop of each face serves both."""

@@ -4,7 +4,7 @@ face is the most prominent, Detect's limits and the match threshold."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from aurum_ml import similarity
 from aurum_ml.core.config import CoreConfig
@@ -51,13 +51,18 @@ def detect_limits(min_confidence: float, max_faces: int, config: CoreConfig) -> 
 
 
 def threshold(
-    value: float | None, config: CoreConfig, metric: similarity.Metric = "cosine", *, score: bool
+    value: float | None,
+    default: Callable[[], float],
+    metric: similarity.Metric = "cosine",
+    *,
+    score: bool,
 ) -> float:
-    """The match threshold of a call: the server's default for the metric when
-    none is given. ``score`` calls (galleries) decide on a cosine similarity,
-    so their threshold must lie in [-1, 1]; Compare takes any finite number."""
+    """The match threshold of a call: when none is given, ``default()`` (the
+    server's cosine threshold) for the metric. ``score`` calls (galleries)
+    decide on a cosine similarity, so their threshold must lie in [-1, 1];
+    Compare takes any finite number."""
     if value is None:
-        return similarity.default_threshold(metric, config.match_threshold)
+        return similarity.default_threshold(metric, default())
     cut = float(value)
     if not math.isfinite(cut):
         raise InvalidInput("threshold must be a finite number")

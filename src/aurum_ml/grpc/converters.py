@@ -41,6 +41,7 @@ _DETECTORS: dict[int, DetectorName | None] = {
     common_pb2.DETECTOR_UNSPECIFIED: None,
     common_pb2.DETECTOR_SCRFD: "scrfd",
     common_pb2.DETECTOR_MTCNN: "mtcnn",
+    common_pb2.DETECTOR_YUNET: "yunet",
 }
 _FORMATS: dict[int, ImageFormat | None] = {
     processing_pb2.IMAGE_FORMAT_UNSPECIFIED: None,

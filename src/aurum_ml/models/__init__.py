@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from aurum_ml.models.arcface import ArcFaceEmbedder
+from aurum_ml.models.embedder import FaceEmbedder
 from aurum_ml.models.landmark106 import Landmark106
+from aurum_ml.models.letterbox import LetterboxDetector
 from aurum_ml.models.mtcnn import MtcnnDetector
 from aurum_ml.models.scrfd import ScrfdDetector
+from aurum_ml.models.yunet import YunetDetector
 from aurum_ml.types import BGRImage, Face, ModelInfo
 
 
@@ -32,9 +34,11 @@ class FaceDetector(Protocol):
 
 
 __all__ = [
-    "ArcFaceEmbedder",
     "FaceDetector",
+    "FaceEmbedder",
     "Landmark106",
+    "LetterboxDetector",
     "MtcnnDetector",
     "ScrfdDetector",
+    "YunetDetector",
 ]

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
-Detector: TypeAlias = Literal["scrfd", "mtcnn"]
+Detector: TypeAlias = Literal["scrfd", "yunet", "mtcnn"]
 ImageFormat: TypeAlias = Literal["jpeg", "png", "webp"]
 Metric: TypeAlias = Literal["cosine", "euclidean"]
 Point: TypeAlias = tuple[float, float]

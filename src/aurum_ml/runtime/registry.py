@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aurum_ml.errors import ModelUnavailable
-from aurum_ml.manifest import Manifest, ModelSpec, sha256_file
+from aurum_ml.errors import FailedPrecondition, ModelUnavailable
+from aurum_ml.manifest import ModelSet, ModelSpec, sha256_file
 from aurum_ml.runtime.batcher import BatchingRunner
 from aurum_ml.runtime.session_pool import Runner, SessionOptions, SessionPool
 from aurum_ml.types import ModelInfo
@@ -34,7 +34,14 @@ from aurum_ml.types import ModelInfo
 log = logging.getLogger(__name__)
 
 #: Channel layout of each model family's single input.
-_CHANNELS_LAST = {"scrfd": False, "arcface": False, "landmark106": False, "mtcnn": True}
+_CHANNELS_LAST = {
+    "scrfd": False,
+    "yunet": False,
+    "arcface": False,
+    "sface": False,
+    "landmark106": False,
+    "mtcnn": True,
+}
 
 
 class ModelState(enum.StrEnum):
@@ -138,14 +145,15 @@ class ModelHandle:
 class ModelRegistry:
     def __init__(
         self,
-        manifest: Manifest,
+        model_set: ModelSet,
         options: Callable[[ModelSpec], ModelOptions],
         factory: ModelFactory,
         *,
         verify_checksums: bool = True,
         observer: RunObserver | None = None,
     ) -> None:
-        self.manifest = manifest
+        #: The models this registry serves, one per role.
+        self.model_set = model_set
         self._options = options
         self._factory = factory
         self._verify = verify_checksums
@@ -157,15 +165,15 @@ class ModelRegistry:
     # -- lifecycle -------------------------------------------------------------
 
     def load_all(self, roles: Iterable[str] | None = None) -> None:
-        """Load the manifest's models (or only ``roles``), one after another."""
-        for role in self.manifest.models if roles is None else roles:
+        """Load the model set's models (or only ``roles``), one after another."""
+        for role in self.model_set.models if roles is None else roles:
             self.load(role)
 
     def load(self, role: str) -> ModelEntry:
-        """Load the manifest's version of ``role`` and make it the role's
+        """Load the model set's version of ``role`` and make it the role's
         default if it has none. Never raises for a bad model: the entry is
         then ``failed`` with the reason, and whatever served before serves on."""
-        spec = self.manifest.models[role]
+        spec = self.model_set.models[role]
         entry = ModelEntry(spec, self._options(spec))
         with self._lock:
             current = self._entries.get((role, spec.version))
@@ -213,7 +221,7 @@ class ModelRegistry:
 
     def _build(self, entry: ModelEntry) -> None:
         spec = entry.spec
-        path = self.manifest.model_path(spec.role)
+        path = self.model_set.directory / spec.file
         if not path.exists():
             raise FileNotFoundError("model file is missing; run `make models`")
         if self._verify and sha256_file(path) != spec.installed_sha256:
@@ -245,7 +253,7 @@ class ModelRegistry:
 
     def _lookup(self, role: str, version: str | None) -> ModelEntry | None:
         if version is None:
-            spec = self.manifest.models.get(role)
+            spec = self.model_set.models.get(role)
             version = self._default.get(role) or (spec.version if spec is not None else None)
         return self._entries.get((role, version)) if version else None
 
@@ -261,9 +269,14 @@ class ModelRegistry:
     @contextmanager
     def handle(self, role: str, what: str, version: str | None = None) -> Iterator[ModelHandle]:
         """Pin the ready model serving ``role`` for the block. ``what`` names it
-        for a person in the ModelUnavailable raised when it cannot serve."""
+        for a person in the error raised when it cannot serve: FailedPrecondition
+        when the model set has no model for the role, else ModelUnavailable."""
         with self._lock:
             e = self._lookup(role, version)
+            if e is None and role not in self.model_set.models:
+                raise FailedPrecondition(
+                    f"the {what} is not in the model set '{self.model_set.name}' this server runs"
+                )
             if e is None or not _serves(e) or e.model is None:
                 raise ModelUnavailable(f"the {what} is not available: {_why(role, e)}")
             e._pin()

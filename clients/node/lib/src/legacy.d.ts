@@ -83,7 +83,7 @@ export interface HealthResponse {
 export interface DetectOptions {
     min_confidence?: number;
     max_faces?: number;
-    detector?: "scrfd" | "mtcnn" | null;
+    detector?: "scrfd" | "yunet" | "mtcnn" | null;
 }
 /** The bytes of a base64 image, standard or URL-safe, with or without a
  * `data:image/...;base64,` prefix (as the REST gateway accepts it). */

@@ -28,13 +28,19 @@ class _DetectorEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Detector.Val
     DETECTOR_UNSPECIFIED: _Detector.ValueType  # 0
     DETECTOR_SCRFD: _Detector.ValueType  # 1
     DETECTOR_MTCNN: _Detector.ValueType  # 2
+    DETECTOR_YUNET: _Detector.ValueType  # 3
 
 class Detector(_Detector, metaclass=_DetectorEnumTypeWrapper):
-    """Which detector to use. UNSPECIFIED means the server's configured default."""
+    """Which detector to use. UNSPECIFIED means the server's configured default.
+    A server runs one model set (AURUM_MODEL_SET): the InsightFace set has SCRFD
+    and MTCNN, the permissive set YuNet and MTCNN. Asking for a detector the
+    running set does not have fails with FAILED_PRECONDITION naming the ones it has.
+    """
 
 DETECTOR_UNSPECIFIED: Detector.ValueType  # 0
 DETECTOR_SCRFD: Detector.ValueType  # 1
 DETECTOR_MTCNN: Detector.ValueType  # 2
+DETECTOR_YUNET: Detector.ValueType  # 3
 Global___Detector: _TypeAlias = Detector  # noqa: Y015
 
 @_typing.final

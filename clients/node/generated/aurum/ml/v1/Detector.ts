@@ -4,6 +4,7 @@ export const Detector = {
   DETECTOR_UNSPECIFIED: 'DETECTOR_UNSPECIFIED',
   DETECTOR_SCRFD: 'DETECTOR_SCRFD',
   DETECTOR_MTCNN: 'DETECTOR_MTCNN',
+  DETECTOR_YUNET: 'DETECTOR_YUNET',
 } as const;
 
 export type Detector =
@@ -13,5 +14,7 @@ export type Detector =
   | 1
   | 'DETECTOR_MTCNN'
   | 2
+  | 'DETECTOR_YUNET'
+  | 3
 
 export type Detector__Output = typeof Detector[keyof typeof Detector]

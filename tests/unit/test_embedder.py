@@ -83,3 +83,30 @@ def test_rejects_bad_crops(arcface, crop):
     good = np.zeros((112, 112, 3), np.uint8)
     with pytest.raises(InvalidInput, match="aligned face crops must be 112x112"):
         arcface.embed([good, crop])
+
+
+# -- SFace: the same class, fed as its manifest entry says ---------------------------------
+
+
+def test_sface_identifies_yao_ming_among_players(sface, yunet, yaoming, players):
+    assert sface.dim == 128
+    (yao,) = yunet.detect(yaoming)
+    query = sface.embed([align_face(yaoming, yao.landmarks)])[0]
+    faces = yunet.detect(players)
+    vectors = sface.embed([align_face(players, f.landmarks) for f in faces])
+    assert vectors.shape == (len(faces), 128)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    cos = vectors @ query
+    best = int(np.argmax(cos))
+    b = faces[best].bbox
+    assert abs(b.x - YAO_XY[0]) < 6 and abs(b.y - YAO_XY[1]) < 6
+    threshold = sface.spec.match_threshold
+    assert cos[best] >= threshold > np.delete(cos, best).max()
+
+
+def test_colour_order_follows_the_manifest(sface, arcface):
+    crop = np.zeros((112, 112, 3), np.uint8)
+    crop[..., 0] = 200  # blue in a BGR crop
+    # Both models take RGB: blue is the last plane, before any normalisation.
+    assert sface.preprocess([crop])[0, 2].max() == 200.0
+    assert arcface.preprocess([crop])[0, 2].max() == pytest.approx((200 - 127.5) / 127.5)

@@ -1,4 +1,10 @@
-"""ArcFace embedder (InsightFace ``w600k_mbf``): aligned 112x112 crops to unit vectors."""
+"""Face embedders on aligned crops (InsightFace's ArcFace ``w600k_mbf``, OpenCV Zoo's
+SFace): 112x112 crops, aligned to the ArcFace template, to unit vectors.
+
+Both take the same crops and differ only in what the manifest states: colour
+order, normalisation and embedding size (SFace normalises inside its graph, so
+its manifest entry says mean 0 and std 1).
+"""
 
 from __future__ import annotations
 
@@ -17,14 +23,21 @@ _DEFAULT_DIM = 512
 _MIN_NORM = 1e-6
 
 
-class ArcFaceEmbedder:
+class FaceEmbedder:
     def __init__(self, runner: Runner, spec: ModelSpec) -> None:
+        if spec.color not in ("RGB", "BGR"):
+            raise ValueError(f"{spec.name}: colour order must be RGB or BGR, got {spec.color!r}")
         self._runner = runner
         self._spec = spec
         self._input_name = runner.input_names[0]
         self._width, self._height = spec.input_size
         self._dim = int(spec.embedding_size or _DEFAULT_DIM)
         self.info = ModelInfo(spec.name, spec.version, runner.provider)
+
+    @property
+    def spec(self) -> ModelSpec:
+        """The manifest's entry for this model (its match threshold, among others)."""
+        return self._spec
 
     @property
     def dim(self) -> int:
@@ -36,7 +49,8 @@ class ArcFaceEmbedder:
         return self._width, self._height
 
     def preprocess(self, crops: Sequence[BGRImage]) -> FloatArray:
-        """Stack crops into the (N, 3, H, W) RGB float32 tensor the model takes."""
+        """Stack crops into the (N, 3, H, W) float32 tensor the model takes, in its
+        colour order and normalisation."""
         for i, crop in enumerate(crops):
             if crop.shape != (self._height, self._width, 3) or crop.dtype != np.uint8:
                 raise InvalidInput(
@@ -45,7 +59,9 @@ class ArcFaceEmbedder:
                     "(resize or align it first)"
                 )
         batch = np.stack(crops)
-        tensor = np.ascontiguousarray(batch[..., ::-1].transpose(0, 3, 1, 2), dtype=np.float32)
+        if self._spec.color == "RGB":
+            batch = batch[..., ::-1]
+        tensor = np.ascontiguousarray(batch.transpose(0, 3, 1, 2), dtype=np.float32)
         tensor -= np.float32(self._spec.mean)
         tensor *= np.float32(1.0 / self._spec.std)
         return tensor
