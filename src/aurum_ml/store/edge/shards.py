@@ -90,11 +90,15 @@ def generation_path(folder: Path, generation: int) -> Path:
 
 
 def edge_config(vector_name: str, dim: int, tuning: SearchTuning) -> qe.EdgeConfig:
+    """A collection's shard config. The live shard never runs the optimizer
+    (builds.py does, on a copy), so when one runs it indexes every segment:
+    the index threshold (KB) is as low as it goes without turning it off."""
     return qe.EdgeConfig(
         vectors={vector_name: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)},
         hnsw_config=qe.HnswIndexConfig(
             m=tuning.hnsw_m, ef_construct=tuning.hnsw_ef_construct, full_scan_threshold=10000
         ),
+        optimizers=qe.EdgeOptimizersConfig(indexing_threshold=1, default_segment_number=1),
         # Never disabled: without the WAL nothing locks the shard and writes
         # are lost silently (measured).
         wal_enabled=True,
