@@ -153,4 +153,5 @@ def store_config(settings: Settings) -> StoreConfig:
         collection_prefix=settings.qdrant_collection_prefix,
         index_threshold=settings.store_index_threshold,
         hnsw_ef=settings.store_hnsw_ef,
+        flush_interval_s=settings.store_flush_interval_s,
     )

@@ -163,6 +163,11 @@ class Settings(BaseSettings):
     process, once this many of its faces (and a tenth of those indexed) are not in it;
     until then they are searched exactly. 0 never builds one."""
 
+    store_flush_interval_s: float = Field(1.0, ge=0.0, le=60.0)
+    """Embedded face store: an acknowledged write is in the engine's write-ahead log and
+    survives any process crash (SIGKILL); it is fsynced, safe from a power cut, within
+    this many seconds. 0 fsyncs before every acknowledgement (slower writes)."""
+
     store_hnsw_ef: int = Field(128, ge=8, le=4096)
     """Embedded face store: candidates an indexed search explores; more is slower and
     closer to exact (recall@5 >= 0.99 at 100k faces with 128, bench/store_bench.py)."""

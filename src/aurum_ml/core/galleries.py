@@ -32,6 +32,7 @@ Decisions worth knowing
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
@@ -63,6 +64,9 @@ from aurum_ml.store import (
 from aurum_ml.types import Face, FloatArray, ModelInfo, QualityReport
 
 T = TypeVar("T")
+P = TypeVar("P")
+#: A query embedding, its model, and (image input) the face and its quality.
+_Query = tuple[FloatArray, ModelInfo, Face | None, QualityReport | None]
 
 DEFAULT_TOP_K = 5
 _DEFAULT_DIM = 512
@@ -81,9 +85,12 @@ class Galleries(CoreState):
         *,
         wait: bool = False,
         background: bool = False,
+        store_only: bool = False,
     ) -> T:
         """Run ``fn`` on a worker thread once the store is known to be open
-        (so a call fails fast, before any model work, while it is down)."""
+        (so a call fails fast, before any model work, while it is down).
+        ``store_only``: ``fn`` only waits on the store, so it runs on the
+        store's own threads (WorkerPool.run)."""
         store = self.store_or_raise()
 
         def work(deadline: Deadline) -> T:
@@ -91,7 +98,34 @@ class Galleries(CoreState):
             return fn(deadline)
 
         try:
-            return await self.run(name, work, timeout, wait=wait, background=background)
+            return await self.run(
+                name, work, timeout, wait=wait, background=background, store=store_only
+            )
+        finally:
+            self.health_may_have_changed()
+
+    async def _model_then_store(
+        self,
+        name: str,
+        model_work: Callable[[Deadline], P],
+        store_work: Callable[[P], T],
+        timeout: float | None,
+        *,
+        store_only: bool,
+    ) -> T:
+        """``store_work(model_work(deadline))``: the model part on the CPU
+        workers, then the store part on the store's threads, so a busy store
+        never holds a thread that Detect or Embed could use. Both within
+        ``timeout``. ``store_only`` (no model work to do): one store call."""
+        if store_only:
+            return await self._store_call(
+                name, lambda d: store_work(model_work(d)), timeout, store_only=True
+            )
+        started = time.monotonic()
+        prepared = await self._store_call(name, model_work, timeout)
+        left = None if timeout is None else max(0.0, timeout - (time.monotonic() - started))
+        try:
+            return await self.workers.run(lambda _: store_work(prepared), left, store=True)
         finally:
             self.health_may_have_changed()
 
@@ -100,7 +134,7 @@ class Galleries(CoreState):
 
     async def _store_op(self, name: str, fn: Callable[[FaceStore], T], timeout: float | None) -> T:
         """A call that is only a store operation."""
-        return await self._store_call(name, lambda _: self._on_store(fn), timeout)
+        return await self._store_call(name, lambda _: self._on_store(fn), timeout, store_only=True)
 
     def enroll_embedded(
         self, gallery: str, subject_id: str, emb: EmbeddedFaces, metadata: dict[str, str]
@@ -156,9 +190,7 @@ class Galleries(CoreState):
             with_sha256=True,
         )
 
-    def _query(
-        self, face: FaceInput, vec: FloatArray | None, deadline: Deadline
-    ) -> tuple[FloatArray, ModelInfo, Face | None, QualityReport | None]:
+    def _query(self, face: FaceInput, vec: FloatArray | None, deadline: Deadline) -> _Query:
         if vec is not None:
             return vec, self._gallery_model()[0], None, None
         emb = self._embed(face, False, deadline)
@@ -204,22 +236,22 @@ class Galleries(CoreState):
             raise InvalidInput("all_faces needs an image that is not an aligned crop")
         meta = validate_metadata(metadata)
 
-        def work(deadline: Deadline) -> EnrollResult:
-            faces: list[Face | None] = []
-            reports: list[QualityReport] = []
-            if vec is not None:
+        def embed(deadline: Deadline) -> EmbeddedFaces | None:
+            return None if vec is not None else self._embed(face, all_faces, deadline)
+
+        def store(emb: EmbeddedFaces | None) -> EnrollResult:
+            if emb is None:
+                assert vec is not None
                 model = self._gallery_model()[0]
                 items = [FaceEmbedding(vec, embedding_sha256(vec), 0, 0.0, meta)]
-                deadline.check()
                 ids = self._store_faces(gallery, subject_id, items, model)
-            else:
-                emb = self._embed(face, all_faces, deadline)
-                model, faces, reports = emb.model, emb.faces, emb.quality
-                deadline.check()
-                ids = self.enroll_embedded(gallery, subject_id, emb, meta)
-            return EnrollResult(ids, faces, reports, model)
+                return EnrollResult(ids, [], [], model)
+            ids = self.enroll_embedded(gallery, subject_id, emb, meta)
+            return EnrollResult(ids, list(emb.faces), list(emb.quality), emb.model)
 
-        return await self._store_call("enroll", work, timeout)
+        return await self._model_then_store(
+            "enroll", embed, store, timeout, store_only=vec is not None
+        )
 
     async def identify(
         self,
@@ -235,16 +267,21 @@ class Galleries(CoreState):
         limit = top_k or DEFAULT_TOP_K
         cut = rules.threshold(threshold, self.config, score=True)
 
-        def work(deadline: Deadline) -> IdentifyResult:
-            query, model, found, report = self._query(face, vec, deadline)
-            deadline.check()
+        def store(q: _Query) -> IdentifyResult:
+            query, model, found, report = q
             hits = self._on_store(
                 lambda s: s.identify(gallery, query, model.name, model.version, limit, min_score)
             )
             matches = [Match(m.subject_id, m.score, m.face_id, m.score >= cut) for m in hits]
             return IdentifyResult(matches, cut, model, found, report)
 
-        return await self._store_call("identify", work, timeout)
+        return await self._model_then_store(
+            "identify",
+            lambda d: self._query(face, vec, d),
+            store,
+            timeout,
+            store_only=vec is not None,
+        )
 
     async def verify(
         self,
@@ -259,9 +296,8 @@ class Galleries(CoreState):
         vec = self._check_input(face)
         cut = rules.threshold(threshold, self.config, score=True)
 
-        def work(deadline: Deadline) -> VerifyResult:
-            query, model, found, report = self._query(face, vec, deadline)
-            deadline.check()
+        def store(q: _Query) -> VerifyResult:
+            query, model, found, report = q
             best = self._on_store(
                 lambda s: s.verify(gallery, subject_id, query, model.name, model.version)
             )
@@ -273,7 +309,13 @@ class Galleries(CoreState):
             is_match = best.score >= cut
             return VerifyResult(best.score, is_match, cut, best.face_id, model, found, report)
 
-        return await self._store_call("verify", work, timeout)
+        return await self._model_then_store(
+            "verify",
+            lambda d: self._query(face, vec, d),
+            store,
+            timeout,
+            store_only=vec is not None,
+        )
 
     # -- erasure and listing -------------------------------------------------------------
 

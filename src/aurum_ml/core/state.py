@@ -65,10 +65,11 @@ class CoreState:
         *,
         wait: bool = False,
         background: bool = False,
+        store: bool = False,
     ) -> T:
         """Count the call and run ``fn`` on a worker thread (see WorkerPool.run)."""
         self.requests[name] += 1
-        return await self.workers.run(fn, timeout, wait=wait, background=background)
+        return await self.workers.run(fn, timeout, wait=wait, background=background, store=store)
 
     # -- health ------------------------------------------------------------------
 

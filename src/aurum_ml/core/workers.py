@@ -126,6 +126,12 @@ class WorkerPool:
         self.admission = Admission(max_pending)
         self.max_request_s = max_request_s
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aurum-work")
+        # Work that only waits on the face store (a socket to its process or
+        # a server) runs here, so a busy store never holds the threads that
+        # Detect and Embed need. It uses no CPU of its own: admission bounds it.
+        self._store_executor = ThreadPoolExecutor(
+            max_workers=max(2, workers), thread_name_prefix="aurum-store"
+        )
         self._background = (
             ThreadPoolExecutor(
                 max_workers=background_workers,
@@ -143,6 +149,7 @@ class WorkerPool:
         *,
         wait: bool = False,
         background: bool = False,
+        store: bool = False,
     ) -> T:
         """Run ``fn`` on a worker thread under admission control and a deadline.
 
@@ -152,7 +159,8 @@ class WorkerPool:
         refuses the call (Overloaded), or with ``wait`` (queued jobs, which
         have no client waiting on a socket) the call waits for a slot within
         its deadline. ``background`` runs it on the low-priority threads
-        (where the pool has them).
+        (where the pool has them); ``store``, work that only waits on the face
+        store, on threads of its own.
         """
         cap = self.max_request_s
         budget = cap if timeout is None else max(0.0, min(timeout, cap))
@@ -171,6 +179,8 @@ class WorkerPool:
 
         loop = asyncio.get_running_loop()
         executor = self._background if background and self._background else self._executor
+        if store:
+            executor = self._store_executor
         try:
             future = loop.run_in_executor(executor, work)
         except BaseException:
@@ -207,5 +217,6 @@ class WorkerPool:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
+        self._store_executor.shutdown(wait=True, cancel_futures=True)
         if self._background is not None:
             self._background.shutdown(wait=True, cancel_futures=True)

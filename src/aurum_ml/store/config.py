@@ -28,6 +28,8 @@ class StoreConfig:
     index_threshold: int = 20000
     #: Embedded: candidates an indexed search explores (recall against speed).
     hnsw_ef: int = 128
+    #: Embedded: seconds from a write to its fsync (0: before acknowledging it).
+    flush_interval_s: float = 1.0
 
     @property
     def is_remote(self) -> bool:

@@ -45,7 +45,11 @@ def open_store(config: StoreConfig) -> FaceStore:
         raise ServiceUnavailable("store location is empty: give ':memory:' or a folder path")
     engine = EdgeEngine(
         config.location,
-        EdgeOptions(index_threshold=config.index_threshold, hnsw_ef=config.hnsw_ef),
+        EdgeOptions(
+            index_threshold=config.index_threshold,
+            hnsw_ef=config.hnsw_ef,
+            flush_interval_s=config.flush_interval_s,
+        ),
     )
     return FaceStore(engine, config)
 

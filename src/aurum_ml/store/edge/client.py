@@ -42,6 +42,10 @@ class EdgeOptions:
     index_threshold: int = 20000
     #: Candidates the HNSW search explores (recall against speed).
     hnsw_ef: int = 128
+    #: Seconds between a write and the fsync that makes it safe from a power
+    #: cut (it is safe from any process crash once acknowledged); 0 fsyncs
+    #: before every acknowledgement.
+    flush_interval_s: float = 1.0
     #: How long opening the folder may take (re-opening 1M faces: ~3 s).
     open_timeout_s: float = 300.0
 
@@ -74,6 +78,8 @@ class EdgeEngine:
             str(self.options.index_threshold),
             "--hnsw-ef",
             str(self.options.hnsw_ef),
+            "--flush-interval-s",
+            str(self.options.flush_interval_s),
             "--log-level",
             logging.getLevelName(max(logging.getLogger().getEffectiveLevel(), logging.INFO)),
         )

@@ -40,9 +40,11 @@ _WRITES = frozenset({"upsert", "delete_points", "delete_where"})
 
 
 class StoreProcess:
-    def __init__(self, shards: EdgeShards, builds: IndexBuilds) -> None:
+    def __init__(self, shards: EdgeShards, builds: IndexBuilds, flush_interval_s: float) -> None:
         self.shards = shards
         self.builds = builds
+        self.flush_interval_s = flush_interval_s
+        self._flush_at: float | None = None
         self._ops: dict[str, Callable[..., Any]] = {
             "ping": lambda: True,
             "collection_names": shards.collection_names,
@@ -88,18 +90,42 @@ class StoreProcess:
             log.error("store %s failed: %s: %s", op, type(exc).__name__, str(exc)[:300])
             return ("err", "internal", "")
         if op in _WRITES:
+            self._written()
             try:
                 self.builds.after_write(args[0])
             except Exception as exc:  # a build that cannot start must not fail the write
                 log.error("cannot start an index build of %s: %s", args[0], exc)
         return ("ok", value)
 
+    def _written(self) -> None:
+        if self.flush_interval_s <= 0:
+            self._flush()
+        elif self._flush_at is None:
+            self._flush_at = time.monotonic() + self.flush_interval_s
+
+    def _flush(self) -> None:
+        self._flush_at = None
+        try:
+            self.shards.flush()
+        except Exception as exc:  # the WAL still holds the writes
+            log.error("flushing the face store failed: %s", str(exc)[:300])
+
+    def _timeout(self) -> float | None:
+        if self.builds.exporting():
+            return 0
+        if self._flush_at is not None:
+            return max(0.0, self._flush_at - time.monotonic())
+        return None
+
     def serve(self, conn: Connection) -> None:
         while True:
             waiting = [conn, *self.builds.connections()]
-            ready = wait(waiting, timeout=0 if self.builds.exporting() else None)
+            ready = wait(waiting, timeout=self._timeout())
+            if self._flush_at is not None and time.monotonic() >= self._flush_at:
+                self._flush()
             if not ready:
-                self.builds.step()
+                if self.builds.exporting():
+                    self.builds.step()
                 continue
             if conn in ready:
                 try:
@@ -133,6 +159,7 @@ def main() -> None:
     parser.add_argument("--root", required=True)
     parser.add_argument("--index-threshold", type=int, default=20000)
     parser.add_argument("--hnsw-ef", type=int, default=128)
+    parser.add_argument("--flush-interval-s", type=float, default=1.0)
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args()
     logging.basicConfig(
@@ -165,7 +192,7 @@ def main() -> None:
     builds = IndexBuilds(shards, args.index_threshold)
     conn.send(("ready",))
     try:
-        StoreProcess(shards, builds).serve(conn)
+        StoreProcess(shards, builds, args.flush_interval_s).serve(conn)
     finally:
         builds.close()
         shards.close()
