@@ -19,9 +19,17 @@ import numpy as np
 import pytest
 from qdrant_client import QdrantClient, models
 
-from aurum_ml.store import FaceEmbedding, FaceStore, StoreConfig, face_point_id, open_store
+from aurum_ml.store import (
+    FaceEmbedding,
+    FaceStore,
+    StoreConfig,
+    copy_galleries,
+    face_point_id,
+    open_store,
+)
 from aurum_ml.store.edge import EdgeEngine
 from aurum_ml.store.edge.upgrade import MARKER
+from aurum_ml.store.qdrant_engine import QdrantClientEngine
 from aurum_ml.store.schema import vector_name_for
 
 DIM = 32
@@ -267,3 +275,40 @@ def test_a_local_mode_folder_is_migrated_on_first_open(tmp_path: Path) -> None:
     # Migrated once: the new face stays, nothing is copied again.
     with open_store(StoreConfig(location=str(folder))) as store:
         assert store.count("g") == 1501
+
+
+def test_store_migrate_command_upgrades_a_local_mode_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "qdrant"
+    _write_local_mode_folder(folder, 300)
+    done = subprocess.run(
+        [sys.executable, "-m", "aurum_ml.cli", "store", "migrate"],
+        env={**os.environ, "AURUM_QDRANT_LOCATION": str(folder)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert '"faces": {"g": 300}' in done.stdout
+    assert (folder / MARKER).exists()
+
+
+# -- moving to a server ------------------------------------------------------------------
+
+
+def test_copy_galleries_to_a_qdrant_server(tmp_path: Path) -> None:
+    cfg = StoreConfig(location=str(tmp_path / "store"), index_threshold=0)
+    # qdrant-client in memory answers the server's API: the server's stand-in.
+    target = FaceStore(
+        QdrantClientEngine(QdrantClient(location=":memory:"), local=True), StoreConfig()
+    )
+    with open_store(cfg) as source:
+        ids = [enroll(source, i) for i in range(700)]
+        source.create_gallery("empty", "sface", "2", 128)
+        assert copy_galleries(source, target) == {"empty": 0, "g": 700}
+        # Run again: the same points are rewritten, nothing doubles.
+        copy_galleries(source, target)
+    assert target.count("g") == 700
+    assert target.get_gallery("empty").dim == 128
+    for i in (0, 350, 699):
+        assert target.identify("g", vec(i), *MODEL, top_k=1)[0].face_id == ids[i]
+    target.close()

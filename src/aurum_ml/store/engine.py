@@ -117,6 +117,13 @@ class Engine(Protocol):
         """The ``limit`` nearest points to each query, best first: one list per query."""
         ...
 
+    def export(
+        self, collection: str, offset: str | None, limit: int
+    ) -> tuple[list[Point], str | None]:
+        """A page of points with their vectors, and the offset of the next page
+        (None after the last): for copying a store elsewhere."""
+        ...
+
     def index_state(self, collection: str) -> IndexState | None: ...
 
     def healthy(self) -> bool: ...

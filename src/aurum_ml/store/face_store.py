@@ -152,6 +152,10 @@ class FaceStore:
             log.info("deleted gallery %s", name)
             return True
 
+    def collection(self, gallery: str) -> str:
+        """The engine's name for the gallery's collection."""
+        return self._galleries.collection(validate_gallery_name(gallery))
+
     def count(self, gallery: str) -> int:
         """Number of faces (points) in the gallery."""
         validate_gallery_name(gallery)

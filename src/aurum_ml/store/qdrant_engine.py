@@ -186,6 +186,20 @@ class QdrantClientEngine:
             for answer in answers
         ]
 
+    def export(
+        self, collection: str, offset: str | None, limit: int
+    ) -> tuple[list[Point], str | None]:
+        records, next_offset = self.client.scroll(
+            collection, limit=limit, offset=offset, with_payload=True, with_vectors=True
+        )
+        points = []
+        for r in records:
+            vectors = r.vector
+            assert isinstance(vectors, dict) and len(vectors) == 1, "a gallery has one vector"
+            (vector,) = vectors.values()
+            points.append(Point(str(r.id), np.asarray(vector, np.float32), dict(r.payload or {})))
+        return points, None if next_offset is None else str(next_offset)
+
     def index_state(self, collection: str) -> IndexState | None:
         info = self._info(collection)
         if info is None:

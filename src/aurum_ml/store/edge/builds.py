@@ -42,6 +42,7 @@ from aurum_ml.store.edge.shards import (
     EdgeShards,
     apply,
     generation_path,
+    named_vector,
     write_current,
 )
 from aurum_ml.store.edge.supervision import spawn
@@ -50,11 +51,6 @@ log = logging.getLogger(__name__)
 
 #: Points exported per step: ~10 ms of the store process at 512-d.
 _EXPORT_PAGE = 512
-
-
-def _named(vector: object, name: str) -> object:
-    assert isinstance(vector, dict), "a collection's points have named vectors"
-    return vector[name]
 
 
 @dataclass(slots=True)
@@ -126,7 +122,9 @@ class IndexBuilds:
         )
         if records:
             ids = [str(r.id) for r in records]
-            vectors = np.asarray([_named(r.vector, c.vector_name) for r in records], np.float32)
+            vectors = np.asarray(
+                [named_vector(r.vector, c.vector_name) for r in records], np.float32
+            )
             payloads = [dict(r.payload or {}) for r in records]
             pickle.dump((ids, vectors, payloads), b.export, protocol=pickle.HIGHEST_PROTOCOL)
             b.exported += len(ids)

@@ -197,6 +197,13 @@ class EdgeEngine:
         )
         return [[Hit(i, s, p) for i, s, p in hits] for hits in answers]
 
+    def export(
+        self, collection: str, offset: str | None, limit: int
+    ) -> tuple[list[Point], str | None]:
+        ids, vectors, payloads, next_offset = self._call("export", collection, offset, limit)
+        points = [Point(i, v, p) for i, v, p in zip(ids, vectors, payloads, strict=True)]
+        return points, next_offset
+
     def index_state(self, collection: str) -> IndexState | None:
         state = self._call("index_state", collection)
         return None if state is None else IndexState(*state)

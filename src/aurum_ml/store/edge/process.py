@@ -60,6 +60,7 @@ class StoreProcess:
             "scroll": shards.scroll,
             "search": shards.search,
             "index_state": shards.index_state,
+            "export": shards.export,
             "build_index": self._build_index,
         }
 

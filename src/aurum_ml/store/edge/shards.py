@@ -90,6 +90,11 @@ class Collection:
         return generation_path(self.folder, self.generation)
 
 
+def named_vector(vector: object, name: str) -> object:
+    assert isinstance(vector, dict), "a collection's points have named vectors"
+    return vector[name]
+
+
 def generation_path(folder: Path, generation: int) -> Path:
     return folder / f"gen-{generation:06d}"
 
@@ -392,6 +397,26 @@ class EdgeShards:
             [(str(p.id), float(p.score), dict(p.payload or {})) for p in answer]
             for answer in answers
         ]
+
+    def export(
+        self, name: str, offset: str | None, limit: int
+    ) -> tuple[list[str], npt.NDArray[np.float32], list[dict[str, Any]], str | None]:
+        """A page of points with vectors: ids, vectors, payloads, next offset."""
+        c = self._get(name)
+        records, next_offset = c.shard.scroll(
+            qe.ScrollRequest(
+                offset=offset, limit=limit, with_payload=True, with_vector=[c.vector_name]
+            )
+        )
+        vectors = np.asarray(
+            [named_vector(r.vector, c.vector_name) for r in records], np.float32
+        ).reshape(len(records), c.dim)
+        return (
+            [str(r.id) for r in records],
+            vectors,
+            [dict(r.payload or {}) for r in records],
+            None if next_offset is None else str(next_offset),
+        )
 
     def index_state(self, name: str) -> tuple[int, int, bool] | None:
         c = self.collections.get(name)
