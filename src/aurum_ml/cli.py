@@ -213,6 +213,20 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="compare every face of IMAGE_A with every face of IMAGE_B; report the closest pair",
     )
+    i = add_image_cmd(
+        "identify",
+        "who is in a photo: each face against a gallery",
+        "Identify every face of the image against a gallery of the embedded face store "
+        "(AURUM_DATA_DIR/qdrant or AURUM_QDRANT_LOCATION; stop a server that holds it): "
+        "one batched embedder run and one batched search, each answer printed at its "
+        "face's box, numbered as in `detect`.",
+    )
+    i.add_argument("gallery", help="the gallery to search")
+    i.add_argument("image", type=Path, help="JPEG, PNG or WebP file")
+    i.add_argument("--top-k", type=int, default=1, help="subjects per face (1)")
+    i.add_argument(
+        "--prominent", action="store_true", help="only the most prominent face, as Identify does"
+    )
     return p
 
 
@@ -269,8 +283,10 @@ async def _local(args: argparse.Namespace, settings: Settings) -> int:
         landmarks_106=getattr(args, "landmarks_106", False),
         aligned=getattr(args, "aligned", False),
     )
-    core = local.open_core(settings, roles)
+    core = local.open_core(settings, roles, store=args.command == "identify")
     try:
+        if args.command == "identify":
+            return await local.identify(core, *images[0], args)
         if args.command == "detect":
             return await local.detect(core, *images[0], args)
         if args.command == "embed":

@@ -41,6 +41,7 @@ from aurum_ml.core import rules
 from aurum_ml.core.pipeline import EMBEDDER_ROLE, EmbeddedFaces
 from aurum_ml.core.results import (
     EnrollResult,
+    FaceIdentity,
     FaceInput,
     IdentifyResult,
     Match,
@@ -261,11 +262,47 @@ class Galleries(CoreState):
         min_score: float | None = None,
         threshold: float | None = None,
         timeout: float | None = None,
+        *,
+        all_faces: bool = False,
     ) -> IdentifyResult:
+        """The subjects closest to the probe's most prominent face, or (with
+        ``all_faces``) to each face of the probe image: one batched embedder
+        run and one batched search, one ranked answer per face."""
         validate_gallery_name(gallery)
         vec = self._check_input(face)
+        if all_faces and (vec is not None or face.aligned):
+            raise InvalidInput("all_faces needs an image that is not an aligned crop")
         limit = top_k or DEFAULT_TOP_K
         cut = rules.threshold(threshold, self.config, score=True)
+
+        if all_faces:
+
+            def store_all(emb: EmbeddedFaces) -> IdentifyResult:
+                model = emb.model
+                ranked = self._on_store(
+                    lambda s: s.identify_many(
+                        gallery, list(emb.vectors), model.name, model.version, limit, min_score
+                    )
+                )
+                found: list[Face] = [f for f in emb.faces if f is not None]
+                per_face = [
+                    FaceIdentity(
+                        f,
+                        q,
+                        [Match(m.subject_id, m.score, m.face_id, m.score >= cut) for m in hits],
+                    )
+                    for f, q, hits in zip(found, emb.quality, ranked, strict=True)
+                ]
+                top = per_face[rules.most_prominent(found)]
+                return IdentifyResult(top.matches, cut, model, top.face, top.quality, per_face)
+
+            return await self._model_then_store(
+                "identify",
+                lambda d: self._embed(face, True, d),
+                store_all,
+                timeout,
+                store_only=False,
+            )
 
         def store(q: _Query) -> IdentifyResult:
             query, model, found, report = q
