@@ -168,9 +168,9 @@ class Settings(BaseSettings):
     survives any process crash (SIGKILL); it is fsynced, safe from a power cut, within
     this many seconds. 0 fsyncs before every acknowledgement (slower writes)."""
 
-    store_hnsw_ef: int = Field(128, ge=8, le=4096)
+    store_hnsw_ef: int = Field(256, ge=8, le=4096)
     """Embedded face store: candidates an indexed search explores; more is slower and
-    closer to exact (recall@5 >= 0.99 at 100k faces with 128, bench/store_bench.py)."""
+    closer to exact (recall@5 1.000 at 100k faces with 256, bench/store_bench.py)."""
 
     queue_redis_url: str = ""
     """Redis URL of the BullMQ job queue (e.g. redis://redis:6379/0); when set, the server

@@ -27,7 +27,7 @@ class StoreConfig:
     #: not in its vector index; below it they are searched exactly. 0: never.
     index_threshold: int = 20000
     #: Embedded: candidates an indexed search explores (recall against speed).
-    hnsw_ef: int = 128
+    hnsw_ef: int = 256
     #: Embedded: seconds from a write to its fsync (0: before acknowledging it).
     flush_interval_s: float = 1.0
 

@@ -41,7 +41,7 @@ class EdgeOptions:
     #: its vector index (and a tenth of those that are); 0 never indexes.
     index_threshold: int = 20000
     #: Candidates the HNSW search explores (recall against speed).
-    hnsw_ef: int = 128
+    hnsw_ef: int = 256
     #: Seconds between a write and the fsync that makes it safe from a power
     #: cut (it is safe from any process crash once acknowledged); 0 fsyncs
     #: before every acknowledgement.

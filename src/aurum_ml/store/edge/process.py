@@ -159,7 +159,7 @@ def main() -> None:
     parser.add_argument("--fd", type=int, required=True)
     parser.add_argument("--root", required=True)
     parser.add_argument("--index-threshold", type=int, default=20000)
-    parser.add_argument("--hnsw-ef", type=int, default=128)
+    parser.add_argument("--hnsw-ef", type=int, default=256)
     parser.add_argument("--flush-interval-s", type=float, default=1.0)
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args()
