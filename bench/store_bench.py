@@ -1,17 +1,25 @@
-"""Benchmark of the face store in embedded (local folder) mode. Not a test.
+"""The face store's engines side by side: Qdrant Edge (the embedded default)
+and qdrant-client's local mode (the embedded engine before it). Not a test.
 
-    python bench/store_bench.py --n 100000 --path /tmp/aurum-store-bench
+    .venv/bin/python bench/store_bench.py --n 100000 --path /tmp/aurum-store-bench
+    .venv/bin/python bench/store_bench.py --n 1000000 --engines edge --queries 300
 
-Enrolls N random unit vectors (one subject each) in batches, times a sample of
-single-subject Enroll calls (what one Enroll RPC costs), re-opens the folder
-(server start-up time), then runs Identify queries with noisy copies of
-enrolled vectors and reports latency percentiles and top-1 accuracy.
+Per engine, on real-like vectors (near-duplicates of the real embeddings of
+the bundled photos, spread as a gallery of distinct people is): bulk enrol
+rate (embeddings given, enroll_batch), index build time (Edge: in its
+builder process), re-open time, Identify top-5 p50/p99 unfiltered and
+subject-filtered (Verify), recall@5 against exact search (numpy over every
+vector), peak and steady RSS of the process that holds the engine, disk.
+For Edge it then starts the real server on the folder and times Identify
+over gRPC (with the store-side search time above reported separately), and
+the server's RSS (server plus store process).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import shutil
@@ -24,200 +32,244 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from aurum_ml.store import FaceStore, StoreConfig, embedding_sha256
+from aurum_ml.store import FaceEmbedding, FaceStore, StoreConfig, open_store
+from aurum_ml.store.edge import EdgeEngine
 
 GALLERY = "bench"
-MODEL_NAME = "bench-model"
-MODEL_VERSION = "1"
+#: The server's embedder, as real_embeddings finds it (the gRPC phase needs it).
+MODEL = ("", "")
+Vectors = npt.NDArray[np.float32]
 
 
-def _batch_vectors(seed: int, batch: int, size: int, dim: int) -> npt.NDArray[np.float32]:
-    # Seeded per batch so any enrolled vector can be regenerated as a probe
-    # without keeping N x dim floats in memory.
-    rng = np.random.default_rng([seed, batch])
-    v = rng.standard_normal((size, dim), dtype=np.float32)
-    v /= np.linalg.norm(v, axis=1, keepdims=True)
-    return v
+def _unit(v: Vectors) -> Vectors:
+    out: Vectors = (v / np.linalg.norm(v, axis=-1, keepdims=True)).astype(np.float32)
+    return out
+
+
+def real_embeddings() -> Vectors:
+    """Every face of the bundled photos, embedded by the server's model."""
+    from aurum_ml.core import ImageInput
+    from aurum_ml.local import open_core, roles_for
+    from aurum_ml.settings import Settings
+
+    settings = Settings()
+    core = open_core(settings, roles_for("embed", settings.detector))
+    global MODEL
+    try:
+        embedded = [
+            core.pipeline.embed_image(ImageInput(data=p.read_bytes()), all_faces=True)
+            for p in sorted(settings.models_dir.glob("photos/*.jpg"))
+        ]
+    finally:
+        core.close()
+    MODEL = (embedded[0].model.name, embedded[0].model.version)
+    return _unit(np.concatenate([e.vectors for e in embedded]))
+
+
+def gallery_vectors(real: Vectors, n: int, seed: int) -> Vectors:
+    """n distinct people: each a real face plus as much noise again, so two
+    of them score ~0.1 (real strangers: 0-0.3) and the set has the
+    structure of real embeddings rather than of uniform noise."""
+    rng = np.random.default_rng(seed)
+    base = real[rng.integers(0, len(real), n)]
+    noise = rng.standard_normal((n, real.shape[1]), dtype=np.float32) / np.sqrt(real.shape[1])
+    return _unit(base + 1.2 * noise)
+
+
+def probes(gallery: Vectors, count: int, seed: int) -> tuple[npt.NDArray[np.int64], Vectors]:
+    """Another photo of enrolled people: cosine ~0.75 to their enrolled face."""
+    rng = np.random.default_rng(seed + 1)
+    which = rng.integers(0, len(gallery), count)
+    noise = rng.standard_normal((count, gallery.shape[1]), dtype=np.float32)
+    return which, _unit(gallery[which] + 0.9 * noise / np.sqrt(gallery.shape[1]))
+
+
+def _exact_top5(queries: Vectors, gallery: Vectors) -> npt.NDArray[np.int64]:
+    """The exact top-5 of each query by brute force, in chunks (1M x 512 fits)."""
+    out = []
+    for start in range(0, len(queries), 64):
+        scores = queries[start : start + 64] @ gallery.T
+        out.append(np.argpartition(-scores, 5, axis=1)[:, :5])
+    return np.concatenate(out)
 
 
 def _subject(i: int) -> str:
-    return f"subject-{i:08d}"
+    return f"person-{i:08d}"
 
 
 def _pct(values: list[float], q: float) -> float:
-    return float(np.percentile(np.asarray(values), q)) if values else float("nan")
+    return round(float(np.percentile(np.asarray(values), q)) * 1e3, 2)
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
-    path = Path(args.path)
-    if path.exists() and any(path.iterdir()):
-        if not args.overwrite:
-            sys.exit(f"{path} is not empty; pass --overwrite to replace it")
-        if not (path / "meta.json").exists():
-            sys.exit(f"{path} does not look like a Qdrant folder; refusing to delete it")
-        shutil.rmtree(path)
+def _rss_mib(pid: int) -> tuple[float, float]:
+    """(current, peak) resident set of a process, MiB."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        fields[key] = value
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
-    cfg = StoreConfig(location=str(path))
-    store = FaceStore.open(cfg)
-    store.create_gallery(GALLERY, MODEL_NAME, MODEL_VERSION, args.dim)
 
-    n_batches = (args.n + args.batch - 1) // args.batch
-    enrolled = 0
-    trend: list[dict[str, float]] = []
-    t0 = time.perf_counter()
-    next_report = 0.1
-    stopped_early = False
-    for b in range(n_batches):
-        size = min(args.batch, args.n - b * args.batch)
-        vecs = _batch_vectors(args.seed, b, size, args.dim)
-        subjects: list[tuple[str, list[tuple[Any, str, int, float, dict[str, str]]]]] = [
-            (_subject(b * args.batch + j), [(v, embedding_sha256(v), 0, 0.9, {})])
-            for j, v in enumerate(vecs)
+def _disk_mib(path: Path) -> float:
+    return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20, 1)
+
+
+def _open(engine: str, folder: Path) -> FaceStore:
+    if engine == "edge":
+        # Index builds are started by the benchmark, to time them.
+        return open_store(StoreConfig(location=str(folder), index_threshold=0))
+    from qdrant_client import QdrantClient
+
+    from aurum_ml.store.qdrant_engine import QdrantClientEngine
+
+    return FaceStore(QdrantClientEngine(QdrantClient(path=str(folder)), local=True), StoreConfig())
+
+
+def _holder_rss(store: FaceStore) -> tuple[float, float]:
+    engine = store.engine
+    return _rss_mib(engine.pid if isinstance(engine, EdgeEngine) else os.getpid())
+
+
+def measure(
+    engine: str, folder: Path, gallery: Vectors, args: argparse.Namespace
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"engine": engine}
+    n = len(gallery)
+    store = _open(engine, folder)
+    store.create_gallery(GALLERY, *MODEL, gallery.shape[1])
+    started = time.perf_counter()
+    for start in range(0, n, args.batch):
+        subjects = [
+            (_subject(i), [FaceEmbedding(gallery[i], f"{i:064x}", 0, 0.9, {})])
+            for i in range(start, min(n, start + args.batch))
         ]
-        tb = time.perf_counter()
-        store.enroll_batch(GALLERY, subjects, MODEL_NAME, MODEL_VERSION)
-        batch_s = time.perf_counter() - tb
-        enrolled += size
-        elapsed = time.perf_counter() - t0
-        if enrolled >= next_report * args.n or b == n_batches - 1:
-            trend.append(
-                {
-                    "enrolled": enrolled,
-                    "elapsed_s": round(elapsed, 2),
-                    "last_batch_vectors_per_s": round(size / batch_s, 1),
-                }
-            )
-            print(
-                f"  {enrolled:>8d} enrolled  {elapsed:7.1f} s  "
-                f"last batch {size / batch_s:8.0f} vectors/s",
-                file=sys.stderr,
-            )
-            next_report += 0.1
-        if args.max_seconds and elapsed > args.max_seconds:
-            stopped_early = True
-            print(f"  stopping: over --max-seconds {args.max_seconds}", file=sys.stderr)
-            break
-    bulk_s = time.perf_counter() - t0
-
-    # Single-subject Enroll calls, each a full check + retrieve + upsert.
-    rng = np.random.default_rng([args.seed, 10**6])
-    single_lat: list[float] = []
-    for i in range(args.single):
-        v = rng.standard_normal(args.dim).astype(np.float32)
-        v /= np.linalg.norm(v)
-        ts = time.perf_counter()
-        store.enroll(GALLERY, f"single-{i:06d}", [(v, embedding_sha256(v), 0, 0.9, {})], *_model())
-        single_lat.append(time.perf_counter() - ts)
-    total_points = store.count(GALLERY)
+        store.enroll_batch(GALLERY, subjects, *MODEL)
+    out["bulk_enrol_faces_per_s"] = round(n / (time.perf_counter() - started))
+    if engine == "edge":
+        assert isinstance(store.engine, EdgeEngine)
+        started = time.perf_counter()
+        store.engine.build_index(store.collection(GALLERY))
+        while True:
+            state = store.index_state(GALLERY)
+            if not state.building and state.indexed >= n:
+                break
+            time.sleep(0.5)
+        out["index_build_s"] = round(time.perf_counter() - started, 1)
     store.close()
 
-    # Start-up: embedded mode loads every point from sqlite into memory.
-    t_open = time.perf_counter()
-    store = FaceStore.open(cfg)
-    reopen_s = time.perf_counter() - t_open
-
-    # Identify: noisy copies of enrolled vectors; report latency and whether
-    # the source subject ranks first.
-    qrng = np.random.default_rng([args.seed, 2 * 10**6])
-    last_full_batch = max(0, enrolled // args.batch - 1)
-    for _ in range(args.warmup):
-        store.identify(GALLERY, _batch_vectors(args.seed, 0, 1, args.dim)[0], *_model())
-    id_lat: list[float] = []
-    top1 = 0
-    for _ in range(args.queries):
-        b = int(qrng.integers(0, last_full_batch + 1))
-        j = int(qrng.integers(0, min(args.batch, enrolled - b * args.batch)))
-        src = _batch_vectors(args.seed, b, min(args.batch, enrolled - b * args.batch), args.dim)[j]
-        probe = src + 0.3 * qrng.standard_normal(args.dim).astype(np.float32) / np.sqrt(args.dim)
-        probe /= np.linalg.norm(probe)
-        tq = time.perf_counter()
-        matches = store.identify(GALLERY, probe, *_model(), top_k=args.top_k)
-        id_lat.append(time.perf_counter() - tq)
-        top1 += bool(matches) and matches[0].subject_id == _subject(b * args.batch + j)
+    started = time.perf_counter()
+    store = _open(engine, folder)
+    out["reopen_s"] = round(time.perf_counter() - started, 2)
+    # Local mode scans every point in Python per call (~1 s for a filtered one
+    # at 100k): fewer queries keep its run to minutes.
+    count = args.queries if engine == "edge" else min(args.queries, args.local_queries)
+    which, queries = probes(gallery, count, args.seed)
+    for q in queries[:10]:  # warm caches
+        store.identify(GALLERY, q, *MODEL, top_k=5)
+    lat: list[float] = []
+    found: list[list[str]] = []
+    for q in queries:
+        t = time.perf_counter()
+        found.append([m.subject_id for m in store.identify(GALLERY, q, *MODEL, top_k=5)])
+        lat.append(time.perf_counter() - t)
+    out["identify_top5_p50_ms"], out["identify_top5_p99_ms"] = _pct(lat, 50), _pct(lat, 99)
+    lat = []
+    for i, q in zip(which, queries, strict=True):
+        t = time.perf_counter()
+        store.verify(GALLERY, _subject(int(i)), q, *MODEL)
+        lat.append(time.perf_counter() - t)
+    out["verify_subject_filter_p50_ms"] = _pct(lat, 50)
+    out["verify_subject_filter_p99_ms"] = _pct(lat, 99)
+    # Exact top-5 by brute force over every vector: what recall is measured against.
+    exact = _exact_top5(queries, gallery)
+    hits = [len({_subject(int(j)) for j in e} & set(f)) for e, f in zip(exact, found, strict=True)]
+    out["recall_at_5"] = round(sum(hits) / (5 * len(found)), 4)
+    out["top1_is_the_person"] = round(
+        float(np.mean([f[0] == _subject(int(i)) for f, i in zip(found, which, strict=True)])), 4
+    )
+    steady, peak = _holder_rss(store)
+    out["rss_steady_mib"], out["rss_peak_mib"] = round(steady), round(peak)
     store.close()
-
-    return {
-        "n_requested": args.n,
-        "n_bulk_enrolled": enrolled,
-        "points_total": total_points,
-        "stopped_early": stopped_early,
-        "dim": args.dim,
-        "batch": args.batch,
-        "bulk_enroll_s": round(bulk_s, 2),
-        "bulk_enroll_vectors_per_s": round(enrolled / bulk_s, 1),
-        "single_enroll_calls": args.single,
-        "single_enroll_p50_ms": round(_pct(single_lat, 50) * 1e3, 2),
-        "single_enroll_p99_ms": round(_pct(single_lat, 99) * 1e3, 2),
-        "single_enroll_calls_per_s": round(len(single_lat) / sum(single_lat), 1)
-        if single_lat
-        else None,
-        "reopen_s": round(reopen_s, 2),
-        "identify_queries": args.queries,
-        "identify_top_k": args.top_k,
-        "identify_p50_ms": round(_pct(id_lat, 50) * 1e3, 2),
-        "identify_p99_ms": round(_pct(id_lat, 99) * 1e3, 2),
-        "identify_mean_ms": round(float(np.mean(id_lat)) * 1e3, 2) if id_lat else None,
-        "identify_top1_accuracy": round(top1 / args.queries, 4) if args.queries else None,
-        "enroll_trend": trend,
-        "max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "disk_mib": round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20, 1),
-        "python": platform.python_version(),
-        "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
-    }
+    out["disk_mib"] = _disk_mib(folder)
+    return out
 
 
-def _model() -> tuple[str, str]:
-    return MODEL_NAME, MODEL_VERSION
+def over_grpc(folder: Path, gallery: Vectors, args: argparse.Namespace) -> dict[str, Any]:
+    """Identify through the real server on the Edge folder: what a client sees."""
+    from aurum.ml.v1 import face_store_pb2, face_store_pb2_grpc
+    from aurum_ml.testing import start_server
+
+    env = {"AURUM_QDRANT_LOCATION": str(folder), "AURUM_STORE_INDEX_THRESHOLD": "0"}
+    env["AURUM_LOG_LEVEL"] = "WARNING"
+    started = time.perf_counter()
+    server = start_server(env, timeout=600)
+    out: dict[str, Any] = {"server_start_s": round(time.perf_counter() - started, 1)}
+    try:
+        with server.channel() as channel:
+            stub = face_store_pb2_grpc.FaceStoreStub(channel)
+            _, queries = probes(gallery, args.queries, args.seed + 7)
+            lat: list[float] = []
+            for k, q in enumerate(queries):
+                t = time.perf_counter()
+                stub.Identify(
+                    face_store_pb2.IdentifyRequest(
+                        gallery=GALLERY, embedding={"values": q.tolist()}, top_k=5
+                    ),
+                    timeout=30,
+                )
+                if k >= 10:
+                    lat.append(time.perf_counter() - t)
+            out["grpc_identify_top5_p50_ms"] = _pct(lat, 50)
+            out["grpc_identify_top5_p99_ms"] = _pct(lat, 99)
+        pids = [server.proc.pid, *_children(server.proc.pid)]
+        out["server_rss_mib"] = round(sum(_rss_mib(p)[0] for p in pids))
+        out["server_rss_peak_mib"] = round(sum(_rss_mib(p)[1] for p in pids))
+    finally:
+        server.stop()
+    return out
 
 
-def _table(r: dict[str, Any]) -> str:
-    rows = [
-        ("vectors enrolled (bulk)", f"{r['n_bulk_enrolled']:,} x {r['dim']}-d"),
-        (
-            "bulk enroll",
-            f"{r['bulk_enroll_vectors_per_s']:,.0f} vectors/s ({r['bulk_enroll_s']} s)",
-        ),
-        (
-            "single Enroll call",
-            f"p50 {r['single_enroll_p50_ms']} ms, p99 {r['single_enroll_p99_ms']} ms "
-            f"({r['single_enroll_calls_per_s']} calls/s)",
-        ),
-        ("re-open (load)", f"{r['reopen_s']} s for {r['points_total']:,} points"),
-        (
-            f"identify top-{r['identify_top_k']}",
-            f"p50 {r['identify_p50_ms']} ms, p99 {r['identify_p99_ms']} ms "
-            f"({r['identify_queries']} queries)",
-        ),
-        ("identify top-1 accuracy", f"{r['identify_top1_accuracy']:.3f}"),
-        ("max RSS / disk", f"{r['max_rss_mib']} MiB / {r['disk_mib']} MiB"),
-    ]
-    width = max(len(k) for k, _ in rows)
-    lines = [f"{k:<{width}}  {v}" for k, v in rows]
-    if r["stopped_early"]:
-        lines.append(f"(stopped early: {r['n_bulk_enrolled']:,} of {r['n_requested']:,})")
-    return "\n".join(lines)
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(c) for c in path.read_text().split()] if path.exists() else []
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--n", type=int, default=100_000, help="vectors to enroll (one subject each)")
-    p.add_argument("--path", default="/tmp/aurum-store-bench", help="embedded store folder")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing store folder")
-    p.add_argument("--dim", type=int, default=512)
-    p.add_argument("--batch", type=int, default=256, help="subjects per enroll_batch call")
-    p.add_argument("--single", type=int, default=200, help="single-subject Enroll calls to time")
-    p.add_argument("--queries", type=int, default=200)
-    p.add_argument("--warmup", type=int, default=5)
-    p.add_argument("--top-k", type=int, default=5)
+    p.add_argument("--n", type=int, default=100_000, help="faces (one person each)")
+    p.add_argument("--path", default="/tmp/aurum-store-bench", help="scratch folder (replaced)")
+    p.add_argument("--engines", default="edge,local", help="edge, local, or both (edge,local)")
+    p.add_argument("--batch", type=int, default=1000, help="faces per enroll_batch call")
+    p.add_argument("--queries", type=int, default=500)
+    p.add_argument("--local-queries", type=int, default=100, help="at most, for local mode")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--max-seconds", type=float, default=0.0, help="stop bulk enroll after this")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--no-grpc", action="store_true", help="skip the server over gRPC")
     args = p.parse_args(argv)
-
-    # Embedded Qdrant warns above 20k points; that limit is what is measured.
     warnings.filterwarnings("ignore", message="Local mode is not recommended")
-    result = run(args)
-    print(json.dumps(result, indent=2) if args.json else _table(result))
+
+    root = Path(args.path)
+    if root.exists():
+        shutil.rmtree(root)
+    real = real_embeddings()
+    gallery = gallery_vectors(real, args.n, args.seed)
+    result: dict[str, Any] = {
+        "n": args.n,
+        "dim": int(gallery.shape[1]),
+        "real_embeddings": len(real),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}",
+    }
+    for engine in args.engines.split(","):
+        print(f"measuring {engine} at {args.n:,} faces ...", file=sys.stderr)
+        result[engine] = measure(engine, root / engine, gallery, args)
+        print(json.dumps(result[engine]), file=sys.stderr)
+    if "edge" in result and not args.no_grpc:
+        result["edge"].update(over_grpc(root / "edge", gallery, args))
+    result["bench_process_peak_rss_mib"] = round(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    )
+    print(json.dumps(result, indent=2))
+    shutil.rmtree(root, ignore_errors=True)
     return 0
 
 

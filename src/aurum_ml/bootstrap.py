@@ -181,4 +181,7 @@ def store_config(settings: Settings) -> StoreConfig:
         api_key=key or None,
         timeout_s=settings.qdrant_timeout_s,
         collection_prefix=settings.qdrant_collection_prefix,
+        index_threshold=settings.store_index_threshold,
+        hnsw_ef=settings.store_hnsw_ef,
+        flush_interval_s=settings.store_flush_interval_s,
     )

@@ -149,6 +149,24 @@ def _parser() -> argparse.ArgumentParser:
         "service itself needs none",
     )
 
+    st = sub.add_parser(
+        "store",
+        help="migrate the embedded face store, or copy it to a Qdrant server",
+        description="Look after the embedded face store (AURUM_DATA_DIR/qdrant or "
+        "AURUM_QDRANT_LOCATION) while no server runs on it. `migrate` moves a folder "
+        "written by releases before Qdrant Edge to Qdrant Edge (the server's first start "
+        "does the same) and prints the faces per gallery. `copy --to-url URL` copies "
+        "every gallery into a Qdrant server or cluster, face ids unchanged.",
+    )
+    st.add_argument("action", choices=["migrate", "copy"])
+    st.add_argument("--to-url", metavar="URL", help="copy: the Qdrant server, http(s)://host:6333")
+    st.add_argument(
+        "--to-api-key",
+        default=os.environ.get("AURUM_QDRANT_API_KEY") or None,
+        metavar="KEY",
+        help="copy: the server's API key (default $AURUM_QDRANT_API_KEY)",
+    )
+
     def add_image_cmd(name: str, help_: str, desc: str) -> argparse.ArgumentParser:
         c = sub.add_parser(name, help=help_, description=desc)
         c.add_argument(
@@ -205,6 +223,20 @@ def _parser() -> argparse.ArgumentParser:
         "--best-pair",
         action="store_true",
         help="compare every face of IMAGE_A with every face of IMAGE_B; report the closest pair",
+    )
+    i = add_image_cmd(
+        "identify",
+        "who is in a photo: each face against a gallery",
+        "Identify every face of the image against a gallery of the embedded face store "
+        "(AURUM_DATA_DIR/qdrant or AURUM_QDRANT_LOCATION; stop a server that holds it): "
+        "one batched embedder run and one batched search, each answer printed at its "
+        "face's box, numbered as in `detect`.",
+    )
+    i.add_argument("gallery", help="the gallery to search")
+    i.add_argument("image", type=Path, help="JPEG, PNG or WebP file")
+    i.add_argument("--top-k", type=int, default=1, help="subjects per face (1)")
+    i.add_argument(
+        "--prominent", action="store_true", help="only the most prominent face, as Identify does"
     )
     return p
 
@@ -269,8 +301,10 @@ async def _local(args: argparse.Namespace, settings: Settings) -> int:
         landmarks_106=getattr(args, "landmarks_106", False),
         aligned=getattr(args, "aligned", False),
     )
-    core = local.open_core(settings, roles)
+    core = local.open_core(settings, roles, store=args.command == "identify")
     try:
+        if args.command == "identify":
+            return await local.identify(core, *images[0], args)
         if args.command == "detect":
             return await local.detect(core, *images[0], args)
         if args.command == "embed":
@@ -461,6 +495,21 @@ def _health(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if all(s == serving for s in statuses.values()) else 1
 
 
+def _store(args: argparse.Namespace, settings: Settings) -> int:
+    from aurum_ml import store_admin
+
+    try:
+        if args.action == "migrate":
+            return store_admin.migrate(settings)
+        if not args.to_url:
+            print("aurum-ml: store copy needs --to-url", file=sys.stderr)
+            return 2
+        return store_admin.copy(settings, args.to_url, args.to_api_key)
+    except AurumError as e:
+        print(f"aurum-ml: {e.message}", file=sys.stderr)
+        return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -480,6 +529,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     serving = args.command == "serve"
     level = settings.log_level if serving or "log_level" in settings.model_fields_set else "WARNING"
     configure_logging(level, settings.json_logs and serving)
+    if args.command == "store":
+        return _store(args, settings)
     if not settings.manifest_path.exists():
         print(
             f"aurum-ml: {settings.manifest_path} not found; run from the repository root "

@@ -17,7 +17,7 @@ from pathlib import Path
 import cv2
 
 from aurum_ml.bootstrap import build_core
-from aurum_ml.core import Core, DetectorName, ImageInput
+from aurum_ml.core import Core, DetectorName, FaceIdentity, FaceInput, ImageInput
 from aurum_ml.core.pipeline import DETECTOR_ROLES, EMBEDDER_ROLE, LANDMARKS_106_ROLE
 from aurum_ml.errors import AurumError, ServiceUnavailable
 from aurum_ml.images import decode_image
@@ -50,10 +50,10 @@ def roles_for(
     return roles
 
 
-def open_core(settings: Settings, roles: list[str]) -> Core:
+def open_core(settings: Settings, roles: list[str], *, store: bool = False) -> Core:
     """The core with only ``roles`` loaded (those its model set has: asking the
-    core for one it has not answers why) and no face store."""
-    core = build_core(settings, roles=roles, store=False)
+    core for one it has not answers why), and no face store unless asked."""
+    core = build_core(settings, roles=roles, store=store)
     present = [r for r in roles if r in core.registry.model_set.models]
     if not core.registry.ready(*present):
         problems = core.registry.why_not(*present)
@@ -300,4 +300,55 @@ async def compare(core: Core, a: ImageFile, b: ImageFile, args: argparse.Namespa
     print(f"cosine similarity {r.score:.4f} (threshold {r.threshold:g}): {verdict}")
     if not all_faces and not r.is_match:
         print("(--best-pair compares every face of one image with every face of the other)")
+    return 0
+
+
+async def identify(core: Core, path: Path, data: bytes, args: argparse.Namespace) -> int:
+    """Who is in the photo: each face (or the most prominent one) against a gallery
+    of the embedded store, each answer at its face's box."""
+    with _naming(path):
+        r = await core.identify(
+            args.gallery,
+            FaceInput(image=ImageInput(data=data), detector=args.detector),
+            args.top_k,
+            all_faces=not args.prominent,
+        )
+    answers = r.faces
+    if not answers and r.face is not None and r.quality is not None:
+        answers = [FaceIdentity(r.face, r.quality, r.matches)]
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "gallery": args.gallery,
+                    "threshold": r.threshold,
+                    "model": {"name": r.model.name, "version": r.model.version},
+                    "faces": [
+                        {
+                            "face": _face_dict(a.face),
+                            "matches": [
+                                {
+                                    "subject_id": m.subject_id,
+                                    "score": m.score,
+                                    "is_match": m.is_match,
+                                    "face_id": m.face_id,
+                                }
+                                for m in a.matches
+                            ],
+                        }
+                        for a in answers
+                    ],
+                }
+            )
+        )
+        return 0
+    for i, a in enumerate(answers):
+        best = a.matches[0] if a.matches else None
+        who = (
+            f"{best.subject_id} ({best.score:.4f}{', match' if best.is_match else ', no match'})"
+            if best is not None
+            else "(gallery empty)"
+        )
+        label = f"face #{i}" if r.faces else "most prominent face"
+        print(f"{path} {label} ({_box(a.face)}): {who}")
     return 0

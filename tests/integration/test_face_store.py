@@ -464,11 +464,11 @@ def test_acknowledged_enroll_survives_sigkill_and_other_models_are_refused(tmp_p
 
 _HOLD = """
 import sys
-from qdrant_client import QdrantClient
-client = QdrantClient(path=sys.argv[1])
+from aurum_ml.store import StoreConfig, open_store
+store = open_store(StoreConfig(location=sys.argv[1]))
 print("holding", flush=True)
 sys.stdin.read()
-client.close()
+store.close()
 """
 
 

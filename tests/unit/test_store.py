@@ -1,4 +1,7 @@
-"""FaceStore against real embedded Qdrant (in memory and in a folder), no mocks."""
+"""The store test-suite, run against both engines, no mocks: Qdrant Edge
+embedded (its store process, on a folder) and qdrant-client's in-memory mode,
+which answers the same API as a Qdrant server (none can run here) and so
+stands in for the remote engine."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from qdrant_client import models
+from qdrant_client import QdrantClient
 
 from aurum_ml.errors import FailedPrecondition, InvalidInput, NotFound, ServiceUnavailable
 from aurum_ml.store import (
@@ -25,6 +28,8 @@ from aurum_ml.store import (
     face_point_id,
     open_store,
 )
+from aurum_ml.store.engine import Point
+from aurum_ml.store.qdrant_engine import QdrantClientEngine
 
 DIM = 64
 MODEL = ("arcface", "1.0")
@@ -53,10 +58,18 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(1234)
 
 
-@pytest.fixture(params=["memory", "path"])
+def qdrant_client_store() -> FaceStore:
+    """qdrant-client's API, in memory: the remote engine's stand-in."""
+    engine = QdrantClientEngine(QdrantClient(location=":memory:"), local=True)
+    return FaceStore(engine, StoreConfig())
+
+
+@pytest.fixture(params=["edge", "qdrant-client"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FaceStore]:
-    location = ":memory:" if request.param == "memory" else str(tmp_path / "qdrant")
-    s = open_store(StoreConfig(location=location))
+    if request.param == "edge":
+        s = open_store(StoreConfig(location=str(tmp_path / "store")))
+    else:
+        s = qdrant_client_store()
     yield s
     s.close()
 
@@ -106,10 +119,7 @@ def test_model_names_with_odd_characters_round_trip(store: FaceStore) -> None:
 
 
 def test_foreign_collection_under_prefix_is_not_a_gallery(store: FaceStore) -> None:
-    store._client.create_collection(
-        "aurum_foreign",
-        vectors_config=models.VectorParams(size=4, distance=models.Distance.COSINE),
-    )
+    store.engine.create_collection("aurum_foreign", "embedding", 4, [])
     assert store.list_galleries() == []
     with pytest.raises(FailedPrecondition):
         store.create_gallery("foreign", *MODEL, DIM)
@@ -264,17 +274,19 @@ def test_identify_never_returns_points_of_another_model_version(
     store.enroll("g", "genuine", [face(near(rng, v, 0.5))], *MODEL)
     # A point written behind the store's back, in the gallery's vector but
     # labelled with another model version, and a perfect match for the probe.
-    vector_name = next(iter(store._client.get_collection("aurum_g").config.params.vectors))
-    store._client.upsert(
+    vectors = store.engine.vectors("aurum_g")
+    assert vectors is not None
+    (vector_name,) = vectors
+    store.engine.upsert(
         "aurum_g",
-        points=[
-            models.PointStruct(
-                id=face_point_id("g", "intruder", sha("i"), 0, MODEL[0], "2.0"),
-                vector={vector_name: v.tolist()},
-                payload={"subject_id": "intruder", "model_name": MODEL[0], "model_version": "2.0"},
+        vector_name,
+        [
+            Point(
+                face_point_id("g", "intruder", sha("i"), 0, MODEL[0], "2.0"),
+                v,
+                {"subject_id": "intruder", "model_name": MODEL[0], "model_version": "2.0"},
             )
         ],
-        wait=True,
     )
     matches = store.identify("g", v, *MODEL, top_k=5)
     assert [m.subject_id for m in matches] == ["genuine"]
@@ -283,18 +295,12 @@ def test_identify_never_returns_points_of_another_model_version(
 
 def test_gallery_vector_rejects_other_model(store: FaceStore, rng: np.random.Generator) -> None:
     store.enroll("g", "s", [face(unit(rng))], *MODEL)
-    # Qdrant itself refuses a vector under another model's name.
-    with pytest.raises(ValueError):
-        store._client.upsert(
+    # The engine itself refuses a vector under another model's name.
+    with pytest.raises((ValueError, FailedPrecondition)):
+        store.engine.upsert(
             "aurum_g",
-            points=[
-                models.PointStruct(
-                    id=face_point_id("g", "x", sha("x"), 0, MODEL[0], "2.0"),
-                    vector={"face@arcface@2.0": unit(rng).tolist()},
-                    payload={},
-                )
-            ],
-            wait=True,
+            "face@arcface@2.0",
+            [Point(face_point_id("g", "x", sha("x"), 0, MODEL[0], "2.0"), unit(rng), {})],
         )
 
 
@@ -518,11 +524,11 @@ def test_path_locked_by_another_process(tmp_path: Path) -> None:
             textwrap.dedent(
                 f"""
                 import sys
-                from qdrant_client import QdrantClient
-                c = QdrantClient(path={str(path)!r})
+                from aurum_ml.store import StoreConfig, open_store
+                s = open_store(StoreConfig(location={str(path)!r}))
                 print("ready", flush=True)
                 sys.stdin.read()
-                c.close()
+                s.close()
                 """
             ),
         ],

@@ -17,6 +17,7 @@ import type { Embedding as _aurum_ml_v1_Embedding, Embedding__Output as _aurum_m
 import type { EnrollRequest as _aurum_ml_v1_EnrollRequest, EnrollRequest__Output as _aurum_ml_v1_EnrollRequest__Output } from './aurum/ml/v1/EnrollRequest';
 import type { EnrollResponse as _aurum_ml_v1_EnrollResponse, EnrollResponse__Output as _aurum_ml_v1_EnrollResponse__Output } from './aurum/ml/v1/EnrollResponse';
 import type { Face as _aurum_ml_v1_Face, Face__Output as _aurum_ml_v1_Face__Output } from './aurum/ml/v1/Face';
+import type { FaceIdentity as _aurum_ml_v1_FaceIdentity, FaceIdentity__Output as _aurum_ml_v1_FaceIdentity__Output } from './aurum/ml/v1/FaceIdentity';
 import type { FaceStoreClient as _aurum_ml_v1_FaceStoreClient, FaceStoreDefinition as _aurum_ml_v1_FaceStoreDefinition } from './aurum/ml/v1/FaceStore';
 import type { Gallery as _aurum_ml_v1_Gallery, Gallery__Output as _aurum_ml_v1_Gallery__Output } from './aurum/ml/v1/Gallery';
 import type { GetGalleryRequest as _aurum_ml_v1_GetGalleryRequest, GetGalleryRequest__Output as _aurum_ml_v1_GetGalleryRequest__Output } from './aurum/ml/v1/GetGalleryRequest';
@@ -67,6 +68,7 @@ export interface ProtoGrpcType {
         EnrollRequest: MessageTypeDefinition<_aurum_ml_v1_EnrollRequest, _aurum_ml_v1_EnrollRequest__Output>
         EnrollResponse: MessageTypeDefinition<_aurum_ml_v1_EnrollResponse, _aurum_ml_v1_EnrollResponse__Output>
         Face: MessageTypeDefinition<_aurum_ml_v1_Face, _aurum_ml_v1_Face__Output>
+        FaceIdentity: MessageTypeDefinition<_aurum_ml_v1_FaceIdentity, _aurum_ml_v1_FaceIdentity__Output>
         FaceStore: SubtypeConstructor<typeof grpc.Client, _aurum_ml_v1_FaceStoreClient> & { service: _aurum_ml_v1_FaceStoreDefinition }
         Gallery: MessageTypeDefinition<_aurum_ml_v1_Gallery, _aurum_ml_v1_Gallery__Output>
         GetGalleryRequest: MessageTypeDefinition<_aurum_ml_v1_GetGalleryRequest, _aurum_ml_v1_GetGalleryRequest__Output>

@@ -31,6 +31,7 @@ export type * from "./aurum/ml/v1/EnrollResponse";
 export type * from "./aurum/ml/v1/Face";
 export type * from "./aurum/ml/v1/FaceDetection";
 export type * from "./aurum/ml/v1/FaceEmbedding";
+export type * from "./aurum/ml/v1/FaceIdentity";
 export type * from "./aurum/ml/v1/FaceStore";
 export type * from "./aurum/ml/v1/Gallery";
 export type * from "./aurum/ml/v1/GetGalleryRequest";

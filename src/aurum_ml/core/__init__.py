@@ -19,6 +19,7 @@ from aurum_ml.core.operations import (
 from aurum_ml.core.pipeline import EmbeddedFaces
 from aurum_ml.core.results import (
     EnrollResult,
+    FaceIdentity,
     FaceInput,
     IdentifyResult,
     LoadedModel,
@@ -39,6 +40,7 @@ __all__ = [
     "EmbedItem",
     "EmbeddedFaces",
     "EnrollResult",
+    "FaceIdentity",
     "FaceInput",
     "IdentifyResult",
     "ImageFormat",

@@ -32,6 +32,7 @@ Decisions worth knowing
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
@@ -41,6 +42,7 @@ from aurum_ml.core.operations import ImageInput
 from aurum_ml.core.pipeline import EMBEDDER_ROLE, EmbeddedFaces
 from aurum_ml.core.results import (
     EnrollResult,
+    FaceIdentity,
     FaceInput,
     IdentifyResult,
     Match,
@@ -64,6 +66,9 @@ from aurum_ml.store import (
 from aurum_ml.types import Face, FloatArray, ModelInfo, QualityReport
 
 T = TypeVar("T")
+P = TypeVar("P")
+#: A query embedding, its model, and (image input) the face and its quality.
+_Query = tuple[FloatArray, ModelInfo, Face | None, QualityReport | None]
 
 DEFAULT_TOP_K = 5
 _DEFAULT_DIM = 512
@@ -82,10 +87,13 @@ class Galleries(CoreState):
         *,
         wait: bool = False,
         background: bool = False,
+        store_only: bool = False,
         image: ImageInput | None = None,
     ) -> T:
         """Run ``fn`` on a worker thread once the store is known to be open
-        (so a call fails fast, before any model work, while it is down)."""
+        (so a call fails fast, before any model work, while it is down).
+        ``store_only``: ``fn`` only waits on the store, so it runs on the
+        store's own threads (WorkerPool.run)."""
         store = self.store_or_raise()
 
         def work(deadline: Deadline) -> T:
@@ -94,8 +102,41 @@ class Galleries(CoreState):
 
         try:
             return await self.run(
-                name, work, timeout, wait=wait, background=background, image=image
+                name,
+                work,
+                timeout,
+                wait=wait,
+                background=background,
+                store=store_only,
+                image=image,
             )
+        finally:
+            self.health_may_have_changed()
+
+    async def _model_then_store(
+        self,
+        name: str,
+        model_work: Callable[[Deadline], P],
+        store_work: Callable[[P], T],
+        timeout: float | None,
+        *,
+        store_only: bool,
+        image: ImageInput | None = None,
+    ) -> T:
+        """``store_work(model_work(deadline))``: the model part on the CPU
+        workers, then the store part on the store's threads, so a busy store
+        never holds a thread that Detect or Embed could use. Both within
+        ``timeout``. ``store_only`` (no model work to do): one store call;
+        ``image`` chooses the model part's lane (see CoreState.run)."""
+        if store_only:
+            return await self._store_call(
+                name, lambda d: store_work(model_work(d)), timeout, store_only=True
+            )
+        started = time.monotonic()
+        prepared = await self._store_call(name, model_work, timeout, image=image)
+        left = None if timeout is None else max(0.0, timeout - (time.monotonic() - started))
+        try:
+            return await self.workers.run(lambda _: store_work(prepared), left, store=True)
         finally:
             self.health_may_have_changed()
 
@@ -104,7 +145,7 @@ class Galleries(CoreState):
 
     async def _store_op(self, name: str, fn: Callable[[FaceStore], T], timeout: float | None) -> T:
         """A call that is only a store operation."""
-        return await self._store_call(name, lambda _: self._on_store(fn), timeout)
+        return await self._store_call(name, lambda _: self._on_store(fn), timeout, store_only=True)
 
     def enroll_embedded(
         self, gallery: str, subject_id: str, emb: EmbeddedFaces, metadata: dict[str, str]
@@ -162,9 +203,7 @@ class Galleries(CoreState):
             with_sha256=True,
         )
 
-    def _query(
-        self, face: FaceInput, vec: FloatArray | None, deadline: Deadline
-    ) -> tuple[FloatArray, ModelInfo, Face | None, QualityReport | None]:
+    def _query(self, face: FaceInput, vec: FloatArray | None, deadline: Deadline) -> _Query:
         if vec is not None:
             return vec, self._gallery_model()[0], None, None
         emb = self._embed(face, False, deadline)
@@ -210,22 +249,22 @@ class Galleries(CoreState):
             raise InvalidInput("all_faces needs an image that is not an aligned crop")
         meta = validate_metadata(metadata)
 
-        def work(deadline: Deadline) -> EnrollResult:
-            faces: list[Face | None] = []
-            reports: list[QualityReport] = []
-            if vec is not None:
+        def embed(deadline: Deadline) -> EmbeddedFaces | None:
+            return None if vec is not None else self._embed(face, all_faces, deadline)
+
+        def store(emb: EmbeddedFaces | None) -> EnrollResult:
+            if emb is None:
+                assert vec is not None
                 model = self._gallery_model()[0]
                 items = [FaceEmbedding(vec, embedding_sha256(vec), 0, 0.0, meta)]
-                deadline.check()
                 ids = self._store_faces(gallery, subject_id, items, model)
-            else:
-                emb = self._embed(face, all_faces, deadline)
-                model, faces, reports = emb.model, emb.faces, emb.quality
-                deadline.check()
-                ids = self.enroll_embedded(gallery, subject_id, emb, meta)
-            return EnrollResult(ids, faces, reports, model)
+                return EnrollResult(ids, [], [], model)
+            ids = self.enroll_embedded(gallery, subject_id, emb, meta)
+            return EnrollResult(ids, list(emb.faces), list(emb.quality), emb.model)
 
-        return await self._store_call("enroll", work, timeout, image=face.image)
+        return await self._model_then_store(
+            "enroll", embed, store, timeout, store_only=vec is not None, image=face.image
+        )
 
     async def identify(
         self,
@@ -235,22 +274,64 @@ class Galleries(CoreState):
         min_score: float | None = None,
         threshold: float | None = None,
         timeout: float | None = None,
+        *,
+        all_faces: bool = False,
     ) -> IdentifyResult:
+        """The subjects closest to the probe's most prominent face, or (with
+        ``all_faces``) to each face of the probe image: one batched embedder
+        run and one batched search, one ranked answer per face."""
         validate_gallery_name(gallery)
         vec = self._check_input(face)
+        if all_faces and (vec is not None or face.aligned):
+            raise InvalidInput("all_faces needs an image that is not an aligned crop")
         limit = top_k or DEFAULT_TOP_K
         cut = rules.threshold(threshold, self.pipeline.match_threshold, score=True)
 
-        def work(deadline: Deadline) -> IdentifyResult:
-            query, model, found, report = self._query(face, vec, deadline)
-            deadline.check()
+        if all_faces:
+
+            def store_all(emb: EmbeddedFaces) -> IdentifyResult:
+                model = emb.model
+                ranked = self._on_store(
+                    lambda s: s.identify_many(
+                        gallery, list(emb.vectors), model.name, model.version, limit, min_score
+                    )
+                )
+                found: list[Face] = [f for f in emb.faces if f is not None]
+                per_face = [
+                    FaceIdentity(
+                        f,
+                        q,
+                        [Match(m.subject_id, m.score, m.face_id, m.score >= cut) for m in hits],
+                    )
+                    for f, q, hits in zip(found, emb.quality, ranked, strict=True)
+                ]
+                top = per_face[rules.most_prominent(found)]
+                return IdentifyResult(top.matches, cut, model, top.face, top.quality, per_face)
+
+            return await self._model_then_store(
+                "identify",
+                lambda d: self._embed(face, True, d),
+                store_all,
+                timeout,
+                store_only=False,
+            )
+
+        def store(q: _Query) -> IdentifyResult:
+            query, model, found, report = q
             hits = self._on_store(
                 lambda s: s.identify(gallery, query, model.name, model.version, limit, min_score)
             )
             matches = [Match(m.subject_id, m.score, m.face_id, m.score >= cut) for m in hits]
             return IdentifyResult(matches, cut, model, found, report)
 
-        return await self._store_call("identify", work, timeout, image=face.image)
+        return await self._model_then_store(
+            "identify",
+            lambda d: self._query(face, vec, d),
+            store,
+            timeout,
+            store_only=vec is not None,
+            image=face.image,
+        )
 
     async def verify(
         self,
@@ -265,9 +346,8 @@ class Galleries(CoreState):
         vec = self._check_input(face)
         cut = rules.threshold(threshold, self.pipeline.match_threshold, score=True)
 
-        def work(deadline: Deadline) -> VerifyResult:
-            query, model, found, report = self._query(face, vec, deadline)
-            deadline.check()
+        def store(q: _Query) -> VerifyResult:
+            query, model, found, report = q
             best = self._on_store(
                 lambda s: s.verify(gallery, subject_id, query, model.name, model.version)
             )
@@ -279,7 +359,14 @@ class Galleries(CoreState):
             is_match = best.score >= cut
             return VerifyResult(best.score, is_match, cut, best.face_id, model, found, report)
 
-        return await self._store_call("verify", work, timeout, image=face.image)
+        return await self._model_then_store(
+            "verify",
+            lambda d: self._query(face, vec, d),
+            store,
+            timeout,
+            store_only=vec is not None,
+            image=face.image,
+        )
 
     # -- erasure and listing -------------------------------------------------------------
 

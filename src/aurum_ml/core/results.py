@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aurum_ml.core.operations import DetectorName, ImageInput
 from aurum_ml.scoring import FaceScores
@@ -39,12 +39,23 @@ class Match:
 
 
 @dataclass(frozen=True, slots=True)
+class FaceIdentity:
+    """One face of a probe image and the subjects closest to it."""
+
+    face: Face
+    quality: QualityReport
+    matches: list[Match]
+
+
+@dataclass(frozen=True, slots=True)
 class IdentifyResult:
     matches: list[Match]
     threshold: float
     model: ModelInfo
     face: Face | None
     quality: QualityReport | None
+    #: all_faces: one per detected face, in detection order; else empty.
+    faces: list[FaceIdentity] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,13 +68,16 @@ class CoreState:
         background: bool = False,
         image: ImageInput | None = None,
         reduce_to: int = 0,
+        store: bool = False,
     ) -> T:
         """Count the call and run ``fn`` on a worker thread (see WorkerPool.run);
         a call on a large ``image`` (decoded at ``reduce_to``) in the large-image
         lane, so it cannot hold up the threads small calls need."""
         self.requests[name] += 1
         large = image is not None and self.pipeline.is_large(image, reduce_to)
-        return await self.workers.run(fn, timeout, wait=wait, background=background, large=large)
+        return await self.workers.run(
+            fn, timeout, wait=wait, background=background, large=large, store=store
+        )
 
     # -- health ------------------------------------------------------------------
 

@@ -143,6 +143,12 @@ class WorkerPool:
         self._large = ThreadPoolExecutor(
             max_workers=large_workers, thread_name_prefix="aurum-large"
         )
+        # Work that only waits on the face store (a socket to its process or
+        # a server) runs here, so a busy store never holds the threads that
+        # Detect and Embed need. It uses no CPU of its own: admission bounds it.
+        self._store_executor = ThreadPoolExecutor(
+            max_workers=max(2, workers), thread_name_prefix="aurum-store"
+        )
         self._background = (
             ThreadPoolExecutor(
                 max_workers=background_workers,
@@ -161,6 +167,7 @@ class WorkerPool:
         wait: bool = False,
         background: bool = False,
         large: bool = False,
+        store: bool = False,
     ) -> T:
         """Run ``fn`` on a worker thread under admission control and a deadline.
 
@@ -170,7 +177,8 @@ class WorkerPool:
         refuses the call (Overloaded), or with ``wait`` (queued jobs, which
         have no client waiting on a socket) the call waits for a slot within
         its deadline. ``background`` runs it on the low-priority threads
-        (where the pool has them), ``large`` on the large-image lane.
+        (where the pool has them), ``large`` on the large-image lane, ``store``
+        (work that only waits on the face store) on threads of its own.
         """
         cap = self.max_request_s
         budget = cap if timeout is None else max(0.0, min(timeout, cap))
@@ -199,6 +207,8 @@ class WorkerPool:
         loop = asyncio.get_running_loop()
         if background and self._background:
             executor = self._background
+        elif store:
+            executor = self._store_executor
         else:
             executor = self._large if large else self._executor
         try:
@@ -245,5 +255,6 @@ class WorkerPool:
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
         self._large.shutdown(wait=True, cancel_futures=True)
+        self._store_executor.shutdown(wait=True, cancel_futures=True)
         if self._background is not None:
             self._background.shutdown(wait=True, cancel_futures=True)

@@ -7,7 +7,7 @@ from typing import Any
 import grpc
 
 from aurum.ml.v1 import common_pb2, face_store_pb2, face_store_pb2_grpc
-from aurum_ml.core import Core, EnrollResult, FaceInput, IdentifyResult, VerifyResult
+from aurum_ml.core import Core, EnrollResult, FaceInput, IdentifyResult, Match, VerifyResult
 from aurum_ml.errors import InvalidInput
 from aurum_ml.grpc import converters as cv
 from aurum_ml.grpc.errors import mapped
@@ -67,16 +67,28 @@ def enroll_pb(r: EnrollResult) -> face_store_pb2.EnrollResponse:
     )
 
 
+def _matches_pb(matches: list[Match]) -> list[face_store_pb2.SubjectMatch]:
+    return [
+        face_store_pb2.SubjectMatch(
+            subject_id=m.subject_id, score=m.score, face_id=m.face_id, is_match=m.is_match
+        )
+        for m in matches
+    ]
+
+
 def identify_pb(r: IdentifyResult) -> face_store_pb2.IdentifyResponse:
     resp = face_store_pb2.IdentifyResponse(
-        matches=[
-            face_store_pb2.SubjectMatch(
-                subject_id=m.subject_id, score=m.score, face_id=m.face_id, is_match=m.is_match
-            )
-            for m in r.matches
-        ],
+        matches=_matches_pb(r.matches),
         threshold=r.threshold,
         model=cv.model_pb(r.model),
+        faces=[
+            face_store_pb2.FaceIdentity(
+                face=cv.face_pb(f.face),
+                quality=cv.quality_pb(f.quality),
+                matches=_matches_pb(f.matches),
+            )
+            for f in r.faces
+        ],
     )
     if r.face is not None:
         resp.face.CopyFrom(cv.face_pb(r.face))
@@ -186,6 +198,7 @@ class FaceStoreServicer(face_store_pb2_grpc.FaceStoreServicer):
             _optional(request, "min_score"),
             _optional(request, "threshold"),
             timeout=context.time_remaining(),
+            all_faces=request.all_faces,
         )
         return identify_pb(result)
 

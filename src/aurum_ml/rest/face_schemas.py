@@ -43,6 +43,10 @@ class EnrollRequest(FaceQuery):
 class IdentifyRequest(FaceQuery):
     top_k: int = 0
     """Most subjects returned; 0 means 5."""
+    all_faces: bool = False
+    """Image input only: identify every detected face (one batched run); the answers are
+    in `faces`, one per face with its box. The top-level fields then hold the most
+    prominent face's answer."""
     min_score: float | None = None
     """Leave out subjects scoring below this; null keeps all top_k."""
     threshold: float | None = None
@@ -110,6 +114,14 @@ class SubjectMatch(Out):
     is_match: bool
 
 
+class FaceIdentity(Out):
+    face: s.Face
+    """The face (its box says which one it is)."""
+    quality: s.QualityReport
+    matches: list[SubjectMatch]
+    """Best first."""
+
+
 class IdentifyResponse(Out):
     success: Literal[True] = True
     matches: list[SubjectMatch]
@@ -119,6 +131,8 @@ class IdentifyResponse(Out):
     face: s.Face | None
     """The query face (image input not aligned)."""
     quality: s.QualityReport | None
+    faces: list[FaceIdentity] = Field(default_factory=list)
+    """all_faces: one answer per detected face, highest confidence first; else empty."""
 
 
 class VerifyResponse(Out):

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from aurum_ml import types
-from aurum_ml.core import FaceInput
+from aurum_ml.core import FaceInput, Match
 from aurum_ml.errors import InvalidInput
 from aurum_ml.rest import schemas as s
 from aurum_ml.rest.endpoints import Core, face_out, image_in, model_out, quality_out
@@ -23,6 +23,7 @@ from aurum_ml.rest.face_schemas import (
     DeleteSubjectResponse,
     EnrollRequest,
     EnrollResponse,
+    FaceIdentity,
     FaceQuery,
     Gallery,
     GalleryModel,
@@ -178,19 +179,36 @@ async def enroll(gallery: str, body: EnrollRequest, core: Core) -> EnrollRespons
     summary="Find the subjects closest to a face",
 )
 async def identify(gallery: str, body: IdentifyRequest, core: Core) -> IdentifyResponse:
-    r = await core.identify(gallery, face_input(body), body.top_k, body.min_score, body.threshold)
+    r = await core.identify(
+        gallery,
+        face_input(body),
+        body.top_k,
+        body.min_score,
+        body.threshold,
+        all_faces=body.all_faces,
+    )
     return IdentifyResponse(
-        matches=[
-            SubjectMatch(
-                subject_id=m.subject_id, score=m.score, face_id=m.face_id, is_match=m.is_match
-            )
-            for m in r.matches
-        ],
+        matches=_matches_out(r.matches),
         threshold=r.threshold,
         model=model_out(r.model),
         face=_face_or_none(r.face),
         quality=quality_out(r.quality) if r.quality is not None else None,
+        faces=[
+            FaceIdentity(
+                face=face_out(f.face),
+                quality=quality_out(f.quality),
+                matches=_matches_out(f.matches),
+            )
+            for f in r.faces
+        ],
     )
+
+
+def _matches_out(matches: list[Match]) -> list[SubjectMatch]:
+    return [
+        SubjectMatch(subject_id=m.subject_id, score=m.score, face_id=m.face_id, is_match=m.is_match)
+        for m in matches
+    ]
 
 
 @router.post(

@@ -7,6 +7,7 @@ from aurum_ml.store.connection import StoreConnection, open_store
 from aurum_ml.store.face_store import FaceStore
 from aurum_ml.store.ids import FACE_ID_NAMESPACE, embedding_sha256, face_point_id
 from aurum_ml.store.paging import decode_token, encode_token, page_size
+from aurum_ml.store.transfer import copy_galleries
 from aurum_ml.store.types import (
     EnrollItem,
     FaceEmbedding,
@@ -42,6 +43,7 @@ __all__ = [
     "SubjectMatch",
     "SubjectPage",
     "SubjectSummary",
+    "copy_galleries",
     "decode_token",
     "embedding_sha256",
     "encode_token",

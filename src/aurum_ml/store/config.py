@@ -10,9 +10,10 @@ class StoreConfig:
     """Connection settings for :class:`~aurum_ml.store.FaceStore`.
 
     ``url`` wins over ``location``: with a url the store talks to a Qdrant
-    server, otherwise it runs Qdrant embedded in this process, either in memory
-    (``":memory:"``, lost on exit: tests and demos) or persisted in a folder that
-    only one process may hold open at a time.
+    server through qdrant-client, otherwise it runs Qdrant Edge (Qdrant's own
+    engine) embedded, in a store process of its own, on a folder that only one
+    process may hold open at a time (``":memory:"``: a temporary folder, lost
+    on close: tests and demos).
     """
 
     location: str = ":memory:"
@@ -22,6 +23,13 @@ class StoreConfig:
     # One deployment can share a Qdrant server with other applications: the
     # prefix keeps our collections apart and tells list_galleries which are ours.
     collection_prefix: str = "aurum_"
+    #: Embedded: a gallery is (re)indexed once this many of its faces are
+    #: not in its vector index; below it they are searched exactly. 0: never.
+    index_threshold: int = 20000
+    #: Embedded: candidates an indexed search explores (recall against speed).
+    hnsw_ef: int = 256
+    #: Embedded: seconds from a write to its fsync (0: before acknowledging it).
+    flush_interval_s: float = 1.0
 
     @property
     def is_remote(self) -> bool:

@@ -11,13 +11,10 @@ failing until a call or a probe succeeds again.
 
 from __future__ import annotations
 
-import gc
 import logging
 import math
-import sqlite3
 import threading
 import time
-import warnings
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -25,8 +22,10 @@ from qdrant_client import QdrantClient
 
 from aurum_ml.errors import AurumError, ServiceUnavailable
 from aurum_ml.store.config import StoreConfig
+from aurum_ml.store.edge import EdgeEngine, EdgeOptions
 from aurum_ml.store.errors import safe_text
 from aurum_ml.store.face_store import FaceStore
+from aurum_ml.store.qdrant_engine import QdrantClientEngine
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -44,43 +43,15 @@ def open_store(config: StoreConfig) -> FaceStore:
         return _open_remote(config)
     if not config.location:
         raise ServiceUnavailable("store location is empty: give ':memory:' or a folder path")
-    failure: str | None = None
-    client: QdrantClient | None = None
-    # When the folder is locked, qdrant-client has already opened its lock
-    # file and abandons it on the failed instance; it is closed when the
-    # exception is dropped, which would emit a ResourceWarning. The
-    # exception is consumed inside this block (no `raise ... from`) so the
-    # abandoned objects are freed while the warning is silenced.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        try:
-            if config.location == ":memory:":
-                client = QdrantClient(location=":memory:")
-            else:
-                client = QdrantClient(path=config.location)
-        except RuntimeError as exc:
-            if "already accessed by another instance" in str(exc):
-                log.warning(
-                    "face store folder %s is locked by another process or store instance",
-                    config.location,
-                )
-                failure = (
-                    "the local face store folder is in use by another process or store "
-                    "instance; stop it, or run a Qdrant server and configure its url"
-                )
-            else:
-                log.warning("cannot open face store at %s: %s", config.location, safe_text(exc))
-                failure = "the local face store cannot be opened"
-        except (OSError, sqlite3.Error, ValueError, KeyError) as exc:
-            # Permissions, a full disk, a corrupt meta.json or sqlite file.
-            log.warning("cannot open face store at %s: %s", config.location, safe_text(exc))
-            failure = "the local face store cannot be opened (see server log)"
-        if failure is not None:
-            # Collect the abandoned instance now, while its warning is off.
-            gc.collect()
-    if failure is not None or client is None:
-        raise ServiceUnavailable(failure or "the local face store cannot be opened")
-    return FaceStore(client, config)
+    engine = EdgeEngine(
+        config.location,
+        EdgeOptions(
+            index_threshold=config.index_threshold,
+            hnsw_ef=config.hnsw_ef,
+            flush_interval_s=config.flush_interval_s,
+        ),
+    )
+    return FaceStore(engine, config)
 
 
 def _open_remote(config: StoreConfig) -> FaceStore:
@@ -95,7 +66,7 @@ def _open_remote(config: StoreConfig) -> FaceStore:
     except (ValueError, TypeError) as exc:
         log.warning("invalid Qdrant url %r: %s", config.url, safe_text(exc))
         raise ServiceUnavailable("the face store url is not valid") from None
-    store = FaceStore(client, config)
+    store = FaceStore(QdrantClientEngine(client, local=False), config)
     if not store.healthy():
         store.close()
         raise ServiceUnavailable("the face store server is unreachable or rejected the api key")
@@ -186,6 +157,11 @@ class StoreConnection:
                 self._next_try = now + self.retry_s
             if store.healthy():
                 self._mark(ok=True)
+            elif not self.config.is_remote:
+                # The embedded store's process is gone: start it again.
+                self._drop(store)
+                if self._try_open() is not None:
+                    self._mark(ok=True)
         return self.serving
 
     def close(self) -> None:
@@ -233,6 +209,13 @@ class StoreConnection:
             self._failing = False
             log.info("face store open (%s)", self.description)
             return self._store
+
+    def _drop(self, store: FaceStore) -> None:
+        with self._lock:
+            if self._store is store:
+                self._store = None
+                self._next_try = 0.0
+        store.close()
 
     def _mark(self, *, ok: bool, why: str = "") -> None:
         with self._lock:

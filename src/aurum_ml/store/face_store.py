@@ -18,10 +18,9 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
 
+import numpy as np
 import numpy.typing as npt
-from qdrant_client import QdrantClient, models
 
 from aurum_ml.errors import (
     AurumError,
@@ -32,6 +31,7 @@ from aurum_ml.errors import (
 )
 from aurum_ml.store import paging, schema
 from aurum_ml.store.config import StoreConfig
+from aurum_ml.store.engine import Engine, IndexState, Point, Where
 from aurum_ml.store.errors import safe_text, translated_errors
 from aurum_ml.store.galleries import GalleryRegistry, check_model
 from aurum_ml.store.schema import GalleryModel, subject_filter, vector_name_for
@@ -59,23 +59,21 @@ from aurum_ml.store.writes import upsert_faces
 
 log = logging.getLogger(__name__)
 
-_SCROLL_PAGE = 256
-
 
 class FaceStore:
     """Galleries of face embeddings in Qdrant. Methods are synchronous and
     thread-safe; the server calls them from worker threads."""
 
-    def __init__(self, client: QdrantClient, config: StoreConfig) -> None:
-        """Prefer :func:`aurum_ml.store.open_store`, which builds the client and
+    def __init__(self, engine: Engine, config: StoreConfig) -> None:
+        """Prefer :func:`aurum_ml.store.open_store`, which starts the engine and
         maps its failures."""
-        self._client = client
-        self._galleries = GalleryRegistry(client, config.collection_prefix, remote=config.is_remote)
-        # Embedded Qdrant is plain Python objects and numpy arrays resized on
-        # upsert: not safe to search while another thread writes. One lock
-        # also makes check-then-write sequences atomic there. The HTTP client
-        # for a server is thread-safe and the server orders writes itself.
-        self._lock: threading.RLock | None = None if config.is_remote else threading.RLock()
+        self.engine = engine
+        self._galleries = GalleryRegistry(engine, config.collection_prefix)
+        # qdrant-client's embedded mode is not safe to search while another
+        # thread writes; one lock also makes check-then-write sequences
+        # atomic there. A server, and the Edge store process, order requests
+        # themselves.
+        self._lock: threading.RLock | None = threading.RLock() if engine.needs_lock else None
         self._closed = False
 
     # ---------------------------------------------------------------- lifecycle
@@ -89,13 +87,13 @@ class FaceStore:
         return open_store(config)
 
     def close(self) -> None:
-        """Release the client (and, embedded, the folder lock). Idempotent."""
+        """Release the engine (and, embedded, the folder lock). Idempotent."""
         with self._locked():
             if self._closed:
                 return
             self._closed = True
             try:
-                self._client.close()
+                self.engine.close()
             except Exception as exc:  # closing must not fail shutdown
                 log.warning("error while closing the face store: %s", safe_text(exc))
 
@@ -104,10 +102,9 @@ class FaceStore:
             return False
         try:
             with self._call("health check"):
-                self._client.get_collections()
+                return self.engine.healthy()
         except AurumError:
             return False
-        return True
 
     def __enter__(self) -> FaceStore:
         return self
@@ -151,9 +148,13 @@ class FaceStore:
         with self._call("delete gallery"):
             if self._galleries.read(name) is None:
                 return False
-            self._client.delete_collection(self._galleries.collection(name))
+            self.engine.delete_collection(self._galleries.collection(name))
             log.info("deleted gallery %s", name)
             return True
+
+    def collection(self, gallery: str) -> str:
+        """The engine's name for the gallery's collection."""
+        return self._galleries.collection(validate_gallery_name(gallery))
 
     def count(self, gallery: str) -> int:
         """Number of faces (points) in the gallery."""
@@ -219,7 +220,7 @@ class FaceStore:
                     f"embeddings have {dim} dimensions; gallery {gallery!r} stores {model.dim}"
                 )
             now = time.time()
-            points: list[models.PointStruct] = []
+            points: list[Point] = []
             ids_per_subject: list[list[str]] = []
             for subject_id, faces in prepared:
                 mine = schema.face_points(
@@ -227,7 +228,9 @@ class FaceStore:
                 )
                 ids_per_subject.append([str(p.id) for p in mine])
                 points += mine
-            upsert_faces(self._client, self._galleries.collection(gallery), points)
+            upsert_faces(
+                self.engine, self._galleries.collection(gallery), model.vector_name, points
+            )
             log.info(
                 "enrolled %d face(s) of %d subject(s) into gallery %s",
                 len(points),
@@ -258,7 +261,33 @@ class FaceStore:
             check_model(gallery, model, model_name, model_version)
             query = _query_vector(vec, model)
             collection = self._galleries.collection(gallery)
-            return best_per_subject(self._client, collection, model, query, top_k, min_score, None)
+            return best_per_subject(
+                self.engine, collection, model, [query], top_k, min_score, None
+            )[0]
+
+    def identify_many(
+        self,
+        gallery: str,
+        vecs: Sequence[npt.ArrayLike],
+        model_name: str,
+        model_version: str,
+        top_k: int = 5,
+        min_score: float | None = None,
+    ) -> list[list[SubjectMatch]]:
+        """:meth:`identify` for several faces at once (every face of a photo),
+        in one batched search: one ranked list per vector, in order."""
+        validate_gallery_name(gallery)
+        vector_name_for(model_name, model_version)
+        validate_top_k(top_k)
+        min_score = validate_min_score(min_score)
+        if not vecs:
+            return []
+        with self._call("identify"):
+            model = self._galleries.require(gallery)
+            check_model(gallery, model, model_name, model_version)
+            queries = [_query_vector(v, model) for v in vecs]
+            collection = self._galleries.collection(gallery)
+            return best_per_subject(self.engine, collection, model, queries, top_k, min_score, None)
 
     def verify(
         self,
@@ -280,8 +309,8 @@ class FaceStore:
             query = _query_vector(vec, model)
             only_subject = subject_filter(subject_id)
             collection = self._galleries.collection(gallery)
-            matches = best_per_subject(
-                self._client, collection, model, query, 1, None, only_subject
+            (matches,) = best_per_subject(
+                self.engine, collection, model, [query], 1, None, only_subject
             )
             if matches:
                 return matches[0]
@@ -305,11 +334,7 @@ class FaceStore:
             only_subject = subject_filter(subject_id)
             n = self._count(gallery, only_subject)
             if n:
-                self._client.delete(
-                    self._galleries.collection(gallery),
-                    points_selector=models.FilterSelector(filter=only_subject),
-                    wait=True,
-                )
+                self.engine.delete_where(self._galleries.collection(gallery), only_subject)
                 log.info("deleted %d face(s) of one subject from gallery %s", n, gallery)
             return n
 
@@ -321,16 +346,9 @@ class FaceStore:
             if self._galleries.read(gallery) is None:
                 return False
             collection = self._galleries.collection(gallery)
-            found = self._client.retrieve(
-                collection, ids=[point_id], with_payload=False, with_vectors=False
-            )
-            if not found:
+            if not self.engine.retrieve(collection, [point_id], False):
                 return False
-            self._client.delete(
-                collection,
-                points_selector=models.PointIdsList(points=[point_id]),
-                wait=True,
-            )
+            self.engine.delete_points(collection, [point_id])
             return True
 
     # ---------------------------------------------------------------- listing
@@ -384,12 +402,18 @@ class FaceStore:
             subject_count=len(self._subject_counts(name)) if count_subjects else None,
         )
 
-    def _count(self, gallery: str, flt: models.Filter | None) -> int:
-        return int(
-            self._client.count(
-                self._galleries.collection(gallery), count_filter=flt, exact=True
-            ).count
-        )
+    def index_state(self, gallery: str) -> IndexState:
+        """How much of the gallery its vector index covers (benchmarks, tests)."""
+        validate_gallery_name(gallery)
+        with self._call("index state"):
+            self._galleries.require(gallery)
+            state = self.engine.index_state(self._galleries.collection(gallery))
+        if state is None:
+            raise NotFound(f"gallery {gallery!r} does not exist")
+        return state
+
+    def _count(self, gallery: str, where: Where) -> int:
+        return self.engine.count(self._galleries.collection(gallery), where)
 
     def _subject_counts(self, gallery: str) -> dict[str, int]:
         total = self._count(gallery, None)
@@ -397,30 +421,15 @@ class FaceStore:
             return {}
         # A facet with a limit of the point count returns every distinct
         # subject in one request (there cannot be more subjects than points).
-        response = self._client.facet(
-            self._galleries.collection(gallery), key=schema.SUBJECT_ID, limit=total, exact=True
-        )
-        return {
-            str(hit.value): int(hit.count) for hit in response.hits if isinstance(hit.value, str)
-        }
+        return self.engine.facet(self._galleries.collection(gallery), schema.SUBJECT_ID, total)
 
     def _subject_faces(self, gallery: str, subject_id: str) -> list[FaceRecord]:
         # All of them, whatever the page: the order is by payload, which
         # Qdrant's scroll (ordered by point id) cannot give.
-        faces: list[FaceRecord] = []
-        offset: Any = None
-        while True:
-            records, offset = self._client.scroll(
-                self._galleries.collection(gallery),
-                scroll_filter=subject_filter(subject_id),
-                limit=_SCROLL_PAGE,
-                offset=offset,
-                with_payload=True,
-                with_vectors=False,
-            )
-            faces.extend(schema.face_record(str(r.id), r.payload or {}) for r in records)
-            if offset is None:
-                return faces
+        records = self.engine.scroll(
+            self._galleries.collection(gallery), subject_filter(subject_id), True
+        )
+        return [schema.face_record(r.id, r.payload) for r in records]
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
@@ -441,7 +450,7 @@ class FaceStore:
                 yield
 
 
-def _query_vector(vec: npt.ArrayLike, model: GalleryModel) -> list[float]:
+def _query_vector(vec: npt.ArrayLike, model: GalleryModel) -> npt.NDArray[np.float32]:
     return unit_vector(vec, "query embedding", model.dim, f"the gallery stores {model.dim}")
 
 

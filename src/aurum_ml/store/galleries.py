@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import logging
 
-from qdrant_client import QdrantClient, models
-from qdrant_client.http.exceptions import UnexpectedResponse
-
 from aurum_ml.errors import FailedPrecondition, NotFound
 from aurum_ml.store import schema
-from aurum_ml.store.errors import is_already_exists, is_not_found
+from aurum_ml.store.engine import Engine
 from aurum_ml.store.schema import GalleryModel
 from aurum_ml.store.validation import GALLERY_NAME_RE
 
@@ -23,10 +20,9 @@ log = logging.getLogger(__name__)
 
 
 class GalleryRegistry:
-    def __init__(self, client: QdrantClient, prefix: str, *, remote: bool) -> None:
-        self._client = client
+    def __init__(self, engine: Engine, prefix: str) -> None:
+        self._engine = engine
         self._prefix = prefix
-        self._remote = remote
 
     def collection(self, gallery: str) -> str:
         return self._prefix + gallery
@@ -34,9 +30,9 @@ class GalleryRegistry:
     def names(self) -> list[str]:
         """Names of the collections under our prefix that could be galleries, sorted."""
         names = (
-            c.name[len(self._prefix) :]
-            for c in self._client.get_collections().collections
-            if c.name.startswith(self._prefix)
+            name[len(self._prefix) :]
+            for name in self._engine.collection_names()
+            if name.startswith(self._prefix)
         )
         return sorted(n for n in names if GALLERY_NAME_RE.fullmatch(n))
 
@@ -44,13 +40,10 @@ class GalleryRegistry:
         """The gallery's model, None if it does not exist; FailedPrecondition
         if a collection of that name exists but is not a gallery."""
         collection = self.collection(gallery)
-        try:
-            info = self._client.get_collection(collection)
-        except (UnexpectedResponse, ValueError) as exc:
-            if is_not_found(exc):
-                return None
-            raise
-        model = schema.gallery_model(info.config.params.vectors)
+        vectors = self._engine.vectors(collection)
+        if vectors is None:
+            return None
+        model = schema.gallery_model(vectors)
         if model is None:
             raise FailedPrecondition(
                 f"Qdrant collection {collection!r} exists but is not a face gallery; "
@@ -71,13 +64,11 @@ class GalleryRegistry:
         if it exists for another model or dimension."""
         existing = self.read(name)
         if existing is None:
-            try:
-                self._client.create_collection(
-                    self.collection(name),
-                    vectors_config={
-                        vector_name: models.VectorParams(size=dim, distance=models.Distance.COSINE)
-                    },
-                )
+            # Another process may create it between our check and our call:
+            # whatever it created is compared below like any existing one.
+            if self._engine.create_collection(
+                self.collection(name), vector_name, dim, schema.KEYWORD_FIELDS
+            ):
                 log.info(
                     "created gallery %s for model %s version %s (%d-d)",
                     name,
@@ -85,27 +76,11 @@ class GalleryRegistry:
                     model_version,
                     dim,
                 )
-            except (UnexpectedResponse, ValueError) as exc:
-                # Another process created it between our check and our call;
-                # whatever it created is compared below like any existing one.
-                if not is_already_exists(exc):
-                    raise
             existing = self.require(name)
         check_model(name, existing, model_name, model_version)
         if existing.dim != dim:
             raise FailedPrecondition(
                 f"gallery {name!r} stores {existing.dim}-d embeddings of this model, not {dim}-d"
-            )
-        if self._remote:
-            # Subject-scoped filters and list_subjects' facet need it on a
-            # server (the facet fails without it). Creating it again is a
-            # no-op there, so galleries made before it existed get it too.
-            # Embedded mode ignores payload indexes and warns, so it is skipped.
-            self._client.create_payload_index(
-                self.collection(name),
-                field_name=schema.SUBJECT_ID,
-                field_schema=models.PayloadSchemaType.KEYWORD,
-                wait=True,
             )
         return existing
 

@@ -33,11 +33,14 @@ gallery, subject and source-image hash), and every search result is checked
 against them before it is returned: a point written behind the store's back
 with other model fields is skipped, never returned.
 
-Results are checked on the client rather than with a Qdrant payload filter
-because embedded (local) Qdrant evaluates filters in a Python loop over every
-point: at 100k faces a filtered query took ~1.6 s against ~0.25 s unfiltered.
-Subject-scoped calls (verify, get/delete subject) do filter on ``subject_id``;
-that is what they are, and on a server the keyword index makes it cheap.
+Results are checked on the client rather than with a payload filter: the
+named vector already keeps other models out, and the check costs nothing,
+while a filter on every search would only hide such points instead of
+reporting them. Subject-scoped calls (verify, get/delete subject, the
+subject listing's facet) filter on ``subject_id``, which has a keyword
+index (``KEYWORD_FIELDS``) in both engines. There is no gallery filter: a
+gallery is a collection (a shard of its own, embedded) rather than a slice
+of a shared one.
 """
 
 from __future__ import annotations
@@ -47,9 +50,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from qdrant_client import models
-
 from aurum_ml.errors import InvalidInput
+from aurum_ml.store.engine import Point
 from aurum_ml.store.ids import face_point_id
 from aurum_ml.store.types import FaceRecord
 from aurum_ml.store.validation import ValidFace, validate_model_field
@@ -68,6 +70,9 @@ FACE_INDEX = "face_index"
 QUALITY = "quality"
 METADATA = "metadata"
 ENROLLED_AT = "enrolled_at"
+
+#: Payload fields with a keyword index: what the store's calls filter by.
+KEYWORD_FIELDS = (SUBJECT_ID,)
 
 #: What a search reads of each hit: enough to group by subject and check the model.
 SEARCH_FIELDS = [SUBJECT_ID, MODEL_NAME, MODEL_VERSION]
@@ -108,13 +113,14 @@ def parse_vector_name(name: str) -> tuple[str, str] | None:
     return urllib.parse.unquote(parts[0]), urllib.parse.unquote(parts[1])
 
 
-def gallery_model(vectors: object) -> GalleryModel | None:
-    """The model of a collection from its vector config; None if it is not a gallery."""
-    if isinstance(vectors, Mapping) and len(vectors) == 1:
-        ((vector_name, params),) = vectors.items()
+def gallery_model(vectors: Mapping[str, int]) -> GalleryModel | None:
+    """The model of a collection from its named vectors and their sizes; None
+    if it is not a gallery."""
+    if len(vectors) == 1:
+        ((vector_name, size),) = vectors.items()
         parsed = parse_vector_name(vector_name)
         if parsed is not None:
-            return GalleryModel(parsed[0], parsed[1], int(params.size), vector_name)
+            return GalleryModel(parsed[0], parsed[1], int(size), vector_name)
     return None
 
 
@@ -125,16 +131,15 @@ def face_points(
     model_version: str,
     faces: Sequence[ValidFace],
     enrolled_at: float,
-) -> list[models.PointStruct]:
-    """One point per face, under the model's vector name, its id derived from
-    what the face is (so a retry rewrites it instead of adding a copy)."""
-    vector_name = vector_name_for(model_name, model_version)
+) -> list[Point]:
+    """One point per face, its id derived from what the face is (so a retry
+    rewrites it instead of adding a copy)."""
     return [
-        models.PointStruct(
+        Point(
             id=face_point_id(
                 gallery, subject_id, f.image_sha256, f.face_index, model_name, model_version
             ),
-            vector={vector_name: f.vector},
+            vector=f.vector,
             payload={
                 GALLERY: gallery,
                 SUBJECT_ID: subject_id,
@@ -151,10 +156,8 @@ def face_points(
     ]
 
 
-def subject_filter(subject_id: str) -> models.Filter:
-    return models.Filter(
-        must=[models.FieldCondition(key=SUBJECT_ID, match=models.MatchValue(value=subject_id))]
-    )
+def subject_filter(subject_id: str) -> dict[str, str]:
+    return {SUBJECT_ID: subject_id}
 
 
 def payload_str(payload: Mapping[str, Any] | None, key: str) -> str | None:

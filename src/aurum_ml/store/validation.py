@@ -42,7 +42,7 @@ MAX_METADATA_VALUE_LEN = 1024
 class ValidFace:
     """A validated face ready to become a point."""
 
-    vector: list[float]
+    vector: npt.NDArray[np.float32]
     image_sha256: str
     face_index: int
     quality: float
@@ -110,13 +110,13 @@ def validate_min_score(min_score: float | None) -> float | None:
 
 def unit_vector(
     vec: npt.ArrayLike, what: str, dim: int | None = None, dim_hint: str = ""
-) -> list[float]:
+) -> npt.NDArray[np.float32]:
     """A caller's embedding, checked by the project's vector rule, at unit length."""
     arr = similarity.as_vector(vec, what, dim=dim, dim_hint=dim_hint, nonzero=True)
     norm = float(np.linalg.norm(arr.astype(np.float64)))
     # Callers should already send unit vectors; normalising again costs
     # nothing and keeps scores true cosines even if one does not.
-    unit: list[float] = (arr / np.float32(norm)).astype(np.float32).tolist()
+    unit: npt.NDArray[np.float32] = (arr / np.float32(norm)).astype(np.float32)
     return unit
 
 

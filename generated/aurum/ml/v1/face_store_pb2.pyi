@@ -306,6 +306,7 @@ class IdentifyRequest(_message.Message):
     THRESHOLD_FIELD_NUMBER: _builtins.int
     ALIGNED_FIELD_NUMBER: _builtins.int
     DETECTOR_FIELD_NUMBER: _builtins.int
+    ALL_FACES_FIELD_NUMBER: _builtins.int
     gallery: _builtins.str
     top_k: _builtins.int
     """Most subjects returned; 0 means 5, at most 1000."""
@@ -317,6 +318,12 @@ class IdentifyRequest(_message.Message):
     """
     aligned: _builtins.bool
     detector: _common_pb2.Detector.ValueType
+    all_faces: _builtins.bool
+    """Image input only (not an aligned crop): identify every detected face, in
+    one batched embedder run and one batched search; the answers are in
+    `faces`, one per face, each with its box. The top-level fields then hold
+    the most prominent face's answer, as without all_faces.
+    """
     @_builtins.property
     def image(self) -> _common_pb2.Image: ...
     @_builtins.property
@@ -332,10 +339,11 @@ class IdentifyRequest(_message.Message):
         threshold: _builtins.float | None = ...,
         aligned: _builtins.bool = ...,
         detector: _common_pb2.Detector.ValueType = ...,
+        all_faces: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_min_score", b"_min_score", "_threshold", b"_threshold", "embedding", b"embedding", "image", b"image", "input", b"input", "min_score", b"min_score", "threshold", b"threshold"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_min_score", b"_min_score", "_threshold", b"_threshold", "aligned", b"aligned", "detector", b"detector", "embedding", b"embedding", "gallery", b"gallery", "image", b"image", "input", b"input", "min_score", b"min_score", "threshold", b"threshold", "top_k", b"top_k"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_min_score", b"_min_score", "_threshold", b"_threshold", "aligned", b"aligned", "all_faces", b"all_faces", "detector", b"detector", "embedding", b"embedding", "gallery", b"gallery", "image", b"image", "input", b"input", "min_score", b"min_score", "threshold", b"threshold", "top_k", b"top_k"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__min_score: _TypeAlias = _typing.Literal["min_score"]  # noqa: Y015
     _WhichOneofArgType__min_score: _TypeAlias = _typing.Literal["_min_score", b"_min_score"]  # noqa: Y015
@@ -392,6 +400,7 @@ class IdentifyResponse(_message.Message):
     MODEL_FIELD_NUMBER: _builtins.int
     FACE_FIELD_NUMBER: _builtins.int
     QUALITY_FIELD_NUMBER: _builtins.int
+    FACES_FIELD_NUMBER: _builtins.int
     threshold: _builtins.float
     @_builtins.property
     def matches(self) -> _containers.RepeatedCompositeFieldContainer[Global___SubjectMatch]:
@@ -407,6 +416,12 @@ class IdentifyResponse(_message.Message):
     def quality(self) -> _common_pb2.QualityReport:
         """The query face's quality (image input)."""
 
+    @_builtins.property
+    def faces(self) -> _containers.RepeatedCompositeFieldContainer[Global___FaceIdentity]:
+        """all_faces: one answer per detected face, in detection order (highest
+        confidence first); empty otherwise.
+        """
+
     def __init__(
         self,
         *,
@@ -415,14 +430,49 @@ class IdentifyResponse(_message.Message):
         model: _common_pb2.ModelInfo | None = ...,
         face: _common_pb2.Face | None = ...,
         quality: _common_pb2.QualityReport | None = ...,
+        faces: _abc.Iterable[Global___FaceIdentity] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["face", b"face", "model", b"model", "quality", b"quality"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["face", b"face", "matches", b"matches", "model", b"model", "quality", b"quality", "threshold", b"threshold"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["face", b"face", "faces", b"faces", "matches", b"matches", "model", b"model", "quality", b"quality", "threshold", b"threshold"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___IdentifyResponse: _TypeAlias = IdentifyResponse  # noqa: Y015
+
+@_typing.final
+class FaceIdentity(_message.Message):
+    """One face of the probe image and the subjects closest to it."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FACE_FIELD_NUMBER: _builtins.int
+    QUALITY_FIELD_NUMBER: _builtins.int
+    MATCHES_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def face(self) -> _common_pb2.Face:
+        """The face (its box says which one it is)."""
+
+    @_builtins.property
+    def quality(self) -> _common_pb2.QualityReport: ...
+    @_builtins.property
+    def matches(self) -> _containers.RepeatedCompositeFieldContainer[Global___SubjectMatch]:
+        """Best first; ties by subject_id."""
+
+    def __init__(
+        self,
+        *,
+        face: _common_pb2.Face | None = ...,
+        quality: _common_pb2.QualityReport | None = ...,
+        matches: _abc.Iterable[Global___SubjectMatch] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["face", b"face", "quality", b"quality"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["face", b"face", "matches", b"matches", "quality", b"quality"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___FaceIdentity: _TypeAlias = FaceIdentity  # noqa: Y015
 
 @_typing.final
 class VerifyRequest(_message.Message):

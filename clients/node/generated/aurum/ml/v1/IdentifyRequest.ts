@@ -13,6 +13,7 @@ export interface IdentifyRequest {
   'threshold'?: (number | string);
   'aligned'?: (boolean);
   'detector'?: (_aurum_ml_v1_Detector);
+  'all_faces'?: (boolean);
   'input'?: "image"|"embedding";
   '_min_score'?: "min_score";
   '_threshold'?: "threshold";
@@ -27,6 +28,7 @@ export interface IdentifyRequest__Output {
   'threshold'?: (number);
   'aligned': (boolean);
   'detector': (_aurum_ml_v1_Detector__Output);
+  'all_faces': (boolean);
   'input'?: "image"|"embedding";
   '_min_score'?: "min_score";
   '_threshold'?: "threshold";

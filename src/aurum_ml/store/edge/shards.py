@@ -1,0 +1,429 @@
+"""The store process's collections: one Qdrant Edge shard each, on disk.
+
+Layout under the store folder::
+
+    .aurum-store.lock               held by the store process (lock.py)
+    edge/<quoted name>/collection.json   name, vector name, size, indexed fields
+    edge/<quoted name>/CURRENT           which generation is live, e.g. "gen-000002"
+    edge/<quoted name>/gen-000002/       the live shard (segments, WAL)
+    edge/tmp/                            collections being created, deleted or indexed
+
+A collection is created in ``tmp/`` and renamed into place, and deleted by a
+rename out of it, so a crash never leaves half of one. An index build writes
+a new generation beside the live one; ``CURRENT`` is replaced atomically to
+switch (builds.py). Anything in ``tmp/`` and any generation ``CURRENT`` does
+not name is left over from a crash and removed at open.
+
+Durability: a write is acknowledged once Qdrant Edge has applied it and
+written it to its WAL (which is never turned off). The operating system then
+holds it, so it survives SIGKILL of the server, the store process or both
+(Qdrant Edge replays the WAL at open; tests/unit/test_store_edge.py kills a
+stream of enrols at random moments). Fsync (``flush``) costs 5-70 ms, more
+than the write, so it runs once ``flush_interval_s`` has passed after a
+write (process.py): a power cut or kernel crash can lose the writes of that
+last interval. ``flush_interval_s`` 0 flushes before every acknowledgement.
+Everything here runs in the store process only: these calls hold the GIL.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import urllib.parse
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import qdrant_edge as qe
+
+log = logging.getLogger(__name__)
+
+_SCROLL_PAGE = 1024
+_CONFIG = "collection.json"
+_CURRENT = "CURRENT"
+
+#: A write as the store process receives it, kept to replay onto a shard
+#: that an index build produced: ("upsert", ids, vectors, payloads),
+#: ("delete", ids) or ("delete_where", where).
+Op = tuple[Any, ...]
+
+
+class MissingCollection(Exception):
+    """The collection does not exist."""
+
+
+class WrongVector(Exception):
+    """The collection holds another named vector (it was recreated for another model)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchTuning:
+    """How searches and index builds are tuned (README, "Embedded or server")."""
+
+    #: The graph and the search, chosen on real-like vectors at 100k faces
+    #: (bench/store_bench.py; near-duplicates of real embeddings crowd
+    #: together): m 16 / ef_construct 100 found recall@5 0.907 at ef 128,
+    #: 0.965 at 256, 0.989 at 512; m 32 / ef_construct 256 found 0.991 at
+    #: ef 128 and 1.000 at 256 (~1 ms), for a build of 77 s instead of 42 s.
+    hnsw_ef: int = 256
+    hnsw_m: int = 32
+    hnsw_ef_construct: int = 256
+
+
+@dataclass(slots=True)
+class Collection:
+    name: str
+    folder: Path
+    vector_name: str
+    dim: int
+    keyword_fields: list[str]
+    generation: int
+    shard: qe.EdgeShard
+    #: Writes since an index build took its copy; None when none is running.
+    pending: list[Op] | None = field(default=None)
+
+    @property
+    def shard_path(self) -> Path:
+        return generation_path(self.folder, self.generation)
+
+
+def named_vector(vector: object, name: str) -> object:
+    assert isinstance(vector, dict), "a collection's points have named vectors"
+    return vector[name]
+
+
+def generation_path(folder: Path, generation: int) -> Path:
+    return folder / f"gen-{generation:06d}"
+
+
+def edge_config(vector_name: str, dim: int, tuning: SearchTuning) -> qe.EdgeConfig:
+    """A collection's shard config. The live shard never runs the optimizer
+    (builds.py does, on a copy), so when one runs it indexes every segment:
+    the index threshold (KB) is as low as it goes without turning it off."""
+    return qe.EdgeConfig(
+        vectors={vector_name: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)},
+        hnsw_config=qe.HnswIndexConfig(
+            m=tuning.hnsw_m, ef_construct=tuning.hnsw_ef_construct, full_scan_threshold=10000
+        ),
+        optimizers=qe.EdgeOptimizersConfig(indexing_threshold=1, default_segment_number=1),
+        # Never disabled: without the WAL nothing locks the shard and writes
+        # are lost silently (measured).
+        wal_enabled=True,
+    )
+
+
+def create_field_indexes(shard: qe.EdgeShard, keyword_fields: Sequence[str]) -> None:
+    for name in keyword_fields:
+        shard.update(qe.UpdateOperation.create_field_index(name, qe.PayloadSchemaType.Keyword))
+
+
+def to_filter(where: Mapping[str, str] | None) -> qe.Filter | None:
+    if not where:
+        return None
+    return qe.Filter(
+        must=[qe.FieldCondition(key=k, match=qe.MatchValue(v)) for k, v in where.items()]
+    )
+
+
+def with_payload(fields: bool | Sequence[str]) -> bool | list[str]:
+    return fields if isinstance(fields, bool) else list(fields)
+
+
+def apply(shard: qe.EdgeShard, vector_name: str, op: Op) -> None:
+    """Apply one write to a shard (no flush)."""
+    kind = op[0]
+    if kind == "upsert":
+        _, ids, vectors, payloads = op
+        points = [
+            qe.Point(pid, {vector_name: vec.tolist()}, payload)
+            for pid, vec, payload in zip(ids, vectors, payloads, strict=True)
+        ]
+        shard.update(qe.UpdateOperation.upsert_points(points))
+    elif kind == "delete":
+        shard.update(qe.UpdateOperation.delete_points(list(op[1])))
+    elif kind == "delete_where":
+        flt = to_filter(op[1])
+        assert flt is not None
+        shard.update(qe.UpdateOperation.delete_points_by_filter(flt))
+    else:
+        raise ValueError(f"unknown write {kind!r}")
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def write_json_atomic(path: Path, value: object) -> None:
+    _write_atomic(path, json.dumps(value))
+
+
+def write_current(folder: Path, generation: int) -> None:
+    """Make ``generation`` the live one, atomically and durably."""
+    _write_atomic(folder / _CURRENT, generation_path(folder, generation).name)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class EdgeShards:
+    """The collections of one store folder. Not thread-safe: the store
+    process calls it from one thread."""
+
+    def __init__(self, root: Path, tuning: SearchTuning) -> None:
+        self.root = root
+        self.tuning = tuning
+        self.edge = root / "edge"
+        self.tmp = self.edge / "tmp"
+        self.collections: dict[str, Collection] = {}
+        #: Collections written since they were last flushed.
+        self.dirty: set[str] = set()
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    def open(self) -> None:
+        """Load every collection; remove what a crash left behind. The caller
+        holds the folder lock."""
+        self.edge.mkdir(parents=True, exist_ok=True)
+        if self.tmp.exists():
+            shutil.rmtree(self.tmp)
+        self.tmp.mkdir()
+        for folder in sorted(p for p in self.edge.iterdir() if p.is_dir() and p != self.tmp):
+            config = folder / _CONFIG
+            if not config.exists():
+                log.warning("ignoring %s: it holds no %s", folder.name, _CONFIG)
+                continue
+            meta = json.loads(config.read_text(encoding="utf-8"))
+            generation = int((folder / _CURRENT).read_text(encoding="ascii").strip()[4:])
+            for other in folder.glob("gen-*"):
+                if other != generation_path(folder, generation):
+                    shutil.rmtree(other)
+            shard = qe.EdgeShard.load(str(generation_path(folder, generation)))
+            # Indexes added to the layout since the collection was made.
+            create_field_indexes(shard, meta["keyword_fields"])
+            self.collections[meta["name"]] = Collection(
+                meta["name"],
+                folder,
+                meta["vector_name"],
+                int(meta["dim"]),
+                list(meta["keyword_fields"]),
+                generation,
+                shard,
+            )
+
+    def close(self) -> None:
+        for c in self.collections.values():
+            try:
+                c.shard.flush()
+            finally:
+                c.shard.close()
+        self.collections.clear()
+
+    # -- collections ----------------------------------------------------------------
+
+    def _get(self, name: str) -> Collection:
+        c = self.collections.get(name)
+        if c is None:
+            raise MissingCollection(name)
+        return c
+
+    def collection_names(self) -> list[str]:
+        return sorted(self.collections)
+
+    def vectors(self, name: str) -> dict[str, int] | None:
+        c = self.collections.get(name)
+        return None if c is None else {c.vector_name: c.dim}
+
+    def create_collection(
+        self, name: str, vector_name: str, dim: int, keyword_fields: Sequence[str]
+    ) -> bool:
+        if name in self.collections:
+            return False
+        staging = self.tmp / f"create-{uuid.uuid4().hex}"
+        staging.mkdir()
+        shard = qe.EdgeShard.create(
+            str(generation_path(staging, 1)), edge_config(vector_name, dim, self.tuning)
+        )
+        create_field_indexes(shard, keyword_fields)
+        shard.flush()
+        shard.close()
+        meta = {
+            "name": name,
+            "vector_name": vector_name,
+            "dim": dim,
+            "keyword_fields": list(keyword_fields),
+        }
+        write_json_atomic(staging / _CONFIG, meta)
+        write_current(staging, 1)
+        folder = self.edge / urllib.parse.quote(name, safe="")
+        os.rename(staging, folder)
+        _fsync_dir(self.edge)
+        shard = qe.EdgeShard.load(str(generation_path(folder, 1)))
+        self.collections[name] = Collection(
+            name, folder, vector_name, dim, list(keyword_fields), 1, shard
+        )
+        return True
+
+    def delete_collection(self, name: str) -> bool:
+        c = self.collections.pop(name, None)
+        self.dirty.discard(name)
+        if c is None:
+            return False
+        c.shard.close()
+        trash = self.tmp / f"delete-{uuid.uuid4().hex}"
+        os.rename(c.folder, trash)
+        _fsync_dir(self.edge)
+        shutil.rmtree(trash, ignore_errors=True)
+        return True
+
+    # -- writes ----------------------------------------------------------------------
+
+    def write(self, name: str, op: Op) -> None:
+        """Apply a write (WAL included; see the module docstring for fsync)."""
+        c = self._get(name)
+        apply(c.shard, c.vector_name, op)
+        self.dirty.add(name)
+        if c.pending is not None:
+            c.pending.append(op)
+
+    def flush(self) -> None:
+        """Fsync every collection written since the last flush."""
+        dirty, self.dirty = self.dirty, set()
+        for name in dirty:
+            c = self.collections.get(name)
+            if c is not None:
+                c.shard.flush()
+
+    def upsert(
+        self,
+        name: str,
+        vector_name: str,
+        ids: Sequence[str],
+        vectors: npt.NDArray[np.float32],
+        payloads: Sequence[dict[str, Any]],
+    ) -> None:
+        if vector_name != self._get(name).vector_name:
+            raise WrongVector(name)
+        self.write(name, ("upsert", list(ids), vectors, list(payloads)))
+
+    def delete_points(self, name: str, ids: Sequence[str]) -> None:
+        self.write(name, ("delete", list(ids)))
+
+    def delete_where(self, name: str, where: Mapping[str, str]) -> None:
+        self.write(name, ("delete_where", dict(where)))
+
+    # -- reads ------------------------------------------------------------------------
+
+    def retrieve(
+        self, name: str, ids: Sequence[str], fields: bool | Sequence[str]
+    ) -> list[tuple[str, dict[str, Any]]]:
+        records = self._get(name).shard.retrieve(
+            list(ids), with_payload=with_payload(fields), with_vector=False
+        )
+        return [(str(r.id), dict(r.payload or {})) for r in records]
+
+    def count(self, name: str, where: Mapping[str, str] | None) -> int:
+        return int(
+            self._get(name).shard.count(qe.CountRequest(exact=True, filter=to_filter(where)))
+        )
+
+    def facet(self, name: str, key: str, limit: int) -> dict[str, int]:
+        response = self._get(name).shard.facet(qe.FacetRequest(key=key, limit=limit, exact=True))
+        return {str(h.value): int(h.count) for h in response.hits if isinstance(h.value, str)}
+
+    def scroll(
+        self, name: str, where: Mapping[str, str] | None, fields: bool | Sequence[str]
+    ) -> list[tuple[str, dict[str, Any]]]:
+        shard = self._get(name).shard
+        out: list[tuple[str, dict[str, Any]]] = []
+        offset: Any = None
+        while True:
+            records, offset = shard.scroll(
+                qe.ScrollRequest(
+                    offset=offset,
+                    limit=_SCROLL_PAGE,
+                    filter=to_filter(where),
+                    with_payload=with_payload(fields),
+                    with_vector=False,
+                )
+            )
+            out.extend((str(r.id), dict(r.payload or {})) for r in records)
+            if offset is None:
+                return out
+
+    def search(
+        self,
+        name: str,
+        vector_name: str,
+        queries: Sequence[Sequence[float]],
+        limit: int,
+        where: Mapping[str, str] | None,
+        fields: bool | Sequence[str],
+    ) -> list[list[tuple[str, float, dict[str, Any]]]]:
+        c = self._get(name)
+        if vector_name != c.vector_name:
+            raise WrongVector(name)
+        flt = to_filter(where)
+        params = qe.SearchParams(hnsw_ef=self.tuning.hnsw_ef)
+        requests = [
+            qe.QueryRequest(
+                limit=limit,
+                query=qe.Query.Nearest(np.asarray(q, dtype=np.float32).tolist(), using=vector_name),
+                filter=flt,
+                with_payload=with_payload(fields),
+                with_vector=False,
+                params=params,
+            )
+            for q in queries
+        ]
+        if len(requests) == 1:
+            answers = [c.shard.query(requests[0])]
+        else:
+            answers = c.shard.query_batch(qe.QueryBatchRequest(requests))
+        return [
+            [(str(p.id), float(p.score), dict(p.payload or {})) for p in answer]
+            for answer in answers
+        ]
+
+    def export(
+        self, name: str, offset: str | None, limit: int
+    ) -> tuple[list[str], npt.NDArray[np.float32], list[dict[str, Any]], str | None]:
+        """A page of points with vectors: ids, vectors, payloads, next offset."""
+        c = self._get(name)
+        records, next_offset = c.shard.scroll(
+            qe.ScrollRequest(
+                offset=offset, limit=limit, with_payload=True, with_vector=[c.vector_name]
+            )
+        )
+        vectors = np.asarray(
+            [named_vector(r.vector, c.vector_name) for r in records], np.float32
+        ).reshape(len(records), c.dim)
+        return (
+            [str(r.id) for r in records],
+            vectors,
+            [dict(r.payload or {}) for r in records],
+            None if next_offset is None else str(next_offset),
+        )
+
+    def index_state(self, name: str) -> tuple[int, int, bool] | None:
+        c = self.collections.get(name)
+        if c is None:
+            return None
+        info = c.shard.info()
+        return int(info.points_count), int(info.indexed_vectors_count), c.pending is not None
