@@ -29,7 +29,7 @@ from aurum_ml.rest.errors import MappedRoute, error_responses
 
 router = APIRouter(route_class=MappedRoute)
 
-_IMAGE_ERRORS = error_responses(400, 401, 404, 413, 415, 429, 500, 503, 504)
+_IMAGE_ERRORS = error_responses(400, 401, 404, 409, 413, 415, 429, 500, 503, 504)
 _SIMILARITY_ERRORS = error_responses(400, 401, 413, 415, 429, 500, 503)
 _LEGACY_SERVICES = ("detection", "embedding", "processing", "similarity")
 
