@@ -48,13 +48,15 @@ def build_core(
     NOT_SERVING. Raises ManifestError (a ValueError) for a model set the manifest
     does not have, and ValueError for a default detector the set does not have:
     the operator's to fix, before anything loads."""
-    model_set = served_models(settings)
+    manifest = load_manifest(settings.manifest_path)
+    model_set = manifest.model_set(settings.model_set or None)
     config = core_config(settings, default_detector(settings, model_set))
     registry = ModelRegistry(
         model_set,
         model_options(settings),
         model_factory(settings),
         observer=metrics.observe_run if metrics is not None else None,
+        catalogue=manifest.catalogue,
     )
     registry.load_all(None if roles is None else [r for r in roles if r in model_set.models])
     connection = None
