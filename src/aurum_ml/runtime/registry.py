@@ -34,6 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from aurum_ml.errors import FailedPrecondition, ModelUnavailable, NotFound
 from aurum_ml.manifest import ModelSet, ModelSpec, sha256_file
@@ -83,6 +84,8 @@ class ModelOptions:
 ModelFactory = Callable[[ModelSpec, Runner], object]
 #: Told of every ORT run: the model, rows in the batch, seconds taken.
 RunObserver = Callable[[ModelSpec, int, float], None]
+#: Told of every call that held a handle: the model, seconds held, whether it failed.
+CallObserver = Callable[[ModelSpec, float, bool], None]
 
 
 class ModelEntry:
@@ -168,6 +171,7 @@ class ModelRegistry:
         verify_checksums: bool = True,
         observer: RunObserver | None = None,
         catalogue: Sequence[ModelSpec] = (),
+        call_observer: CallObserver | None = None,
     ) -> None:
         #: The models this registry serves at start, one per role.
         self.model_set = model_set
@@ -177,6 +181,7 @@ class ModelRegistry:
         self._factory = factory
         self._verify = verify_checksums
         self._observer = observer
+        self._call_observer = call_observer
         self._lock = threading.Lock()
         self._entries: dict[tuple[str, str], ModelEntry] = {}
         self._default: dict[str, str] = {}
@@ -317,7 +322,8 @@ class ModelRegistry:
             raise ValueError("SHA-256 does not match the manifest; run `make models` again")
         pool = SessionPool(path, entry.options.session)
         _check_shape(spec, pool)
-        pool.run({pool.input_names[0]: np.zeros(_warmup_shape(spec), dtype=np.float32)})
+        outputs = pool.run({pool.input_names[0]: np.zeros(_warmup_shape(spec), dtype=np.float32)})
+        _check_output(spec, outputs)
         runner: SessionPool | BatchingRunner = pool
         if entry.options.batching is not None:
             b = entry.options.batching
@@ -376,10 +382,14 @@ class ModelRegistry:
                 raise ModelUnavailable(f"the {what} is not available: {_why(role, e)}")
             e._pin()
             model = e.model
+        started, failed = time.monotonic(), True
         try:
             yield ModelHandle(e, model)
+            failed = False
         finally:
             e._unpin()
+            if self._call_observer is not None:
+                self._call_observer(e.spec, time.monotonic() - started, failed)
 
 
 def _pick(cumulative: tuple[tuple[str, float], ...], role: str, key: str) -> str:
@@ -409,6 +419,18 @@ def _warmup_shape(spec: ModelSpec) -> tuple[int, ...]:
         raise ValueError(f"unknown model family {spec.family!r}")
     h, w = spec.input_size
     return (1, h, w, 3) if _CHANNELS_LAST[spec.family] else (1, 3, h, w)
+
+
+def _check_output(spec: ModelSpec, outputs: Sequence[npt.NDArray[np.float32]]) -> None:
+    """An embedder's warm-up output must be one embedding of the manifest's
+    size: a file of another model would otherwise pass and mix models."""
+    if spec.embedding_size is None:
+        return
+    shape: tuple[int, ...] = outputs[0].shape if outputs else ()
+    if len(shape) != 2 or shape[1] != spec.embedding_size:
+        raise ValueError(
+            f"the warm-up output is shaped {shape}, expected (1, {spec.embedding_size})"
+        )
 
 
 def _check_shape(spec: ModelSpec, pool: SessionPool) -> None:
