@@ -639,7 +639,7 @@ class _StubCore:
         self.error = error
         self._serving = serving
 
-    async def detect(self, *args):
+    async def detect(self, *args, **kwargs):
         assert self.error is not None
         raise self.error
 

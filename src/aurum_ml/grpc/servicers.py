@@ -62,8 +62,9 @@ class FaceDetectionServicer(detection_pb2_grpc.FaceDetectionServicer):
         self, request: detection_pb2.DetectRequest, context: Ctx
     ) -> detection_pb2.DetectResponse:
         image, conf, cap, det, lm106 = cv.detect_args(request)
+        model = cv.model_in(request.model)
         return cv.detect_pb(
-            await self.core.detect(image, conf, cap, det, context.time_remaining(), lm106)
+            await self.core.detect(image, conf, cap, det, context.time_remaining(), lm106, model)
         )
 
     @mapped
@@ -73,7 +74,9 @@ class FaceDetectionServicer(detection_pb2_grpc.FaceDetectionServicer):
         results = await _per_item(
             request.requests,
             cv.detect_args,
-            lambda items: self.core.detect_batch(items, timeout=context.time_remaining()),
+            lambda items: self.core.detect_batch(
+                items, timeout=context.time_remaining(), model=cv.model_in(request.model)
+            ),
             self.core.config.max_batch_items,
         )
         return detection_pb2.DetectBatchResponse(
@@ -95,7 +98,11 @@ class FaceEmbeddingServicer(embedding_pb2_grpc.FaceEmbeddingServicer):
         self, request: embedding_pb2.EmbedRequest, context: Ctx
     ) -> embedding_pb2.EmbedResponse:
         return cv.embed_pb(
-            await self.core.embed(*cv.embed_args(request), timeout=context.time_remaining())
+            await self.core.embed(
+                *cv.embed_args(request),
+                timeout=context.time_remaining(),
+                model=cv.model_in(request.model),
+            )
         )
 
     @mapped
@@ -105,7 +112,9 @@ class FaceEmbeddingServicer(embedding_pb2_grpc.FaceEmbeddingServicer):
         results = await _per_item(
             request.requests,
             cv.embed_args,
-            lambda items: self.core.embed_batch(items, timeout=context.time_remaining()),
+            lambda items: self.core.embed_batch(
+                items, timeout=context.time_remaining(), model=cv.model_in(request.model)
+            ),
             self.core.config.max_batch_items,
         )
         return embedding_pb2.EmbedBatchResponse(

@@ -14,9 +14,11 @@ from fastapi import APIRouter, Body, Depends, Request, Response
 
 from aurum_ml import __version__, similarity, types
 from aurum_ml.core import (
+    DEFAULT_MODEL,
     AlignOp,
     ConvertOp,
     ImageInput,
+    ModelChoice,
     NormalizeOp,
     Operation,
     QualityOp,
@@ -30,6 +32,20 @@ from aurum_ml.rest.errors import MappedRoute, error_responses
 router = APIRouter(route_class=MappedRoute)
 
 _IMAGE_ERRORS = error_responses(400, 401, 404, 413, 415, 429, 500, 503, 504)
+#: Detect and Embed name a detector (and may pin a model version).
+_MODEL_ERRORS = error_responses(
+    400,
+    401,
+    404,
+    409,
+    413,
+    415,
+    429,
+    500,
+    503,
+    504,
+    wording={409: "The detector asked for is not in the model set this server runs"},
+)
 _SIMILARITY_ERRORS = error_responses(400, 401, 413, 415, 429, 500, 503)
 _LEGACY_SERVICES = ("detection", "embedding", "processing", "similarity")
 
@@ -44,6 +60,12 @@ Core = Annotated[CoreFacade, Depends(_core)]
 
 
 # -- JSON -> core ------------------------------------------------------------------
+
+
+def model_in(sel: s.ModelSelector | None) -> ModelChoice:
+    if sel is None:
+        return DEFAULT_MODEL
+    return ModelChoice(sel.name.strip(), sel.version.strip(), sel.routing_key)
 
 
 def image_in(value: str) -> ImageInput:
@@ -121,12 +143,18 @@ def quality_out(q: types.QualityReport) -> s.QualityReport:
 @router.post(
     "/api/detect-face",
     operation_id="detectFace",
-    responses=_IMAGE_ERRORS,
+    responses=_MODEL_ERRORS,
     summary="Find faces in an image",
 )
 async def detect_face(body: s.DetectFaceRequest, core: Core) -> s.DetectFaceResponse:
     """Boxes, five landmarks and a confidence per face, in original-image pixels."""
-    d = await core.detect(image_in(body.image), body.min_confidence, body.max_faces, body.detector)
+    d = await core.detect(
+        image_in(body.image),
+        body.min_confidence,
+        body.max_faces,
+        body.detector,
+        model=model_in(body.model),
+    )
     return s.DetectFaceResponse(
         faces=[face_out(f) for f in d.faces],
         image_width=d.image_width,
@@ -138,14 +166,16 @@ async def detect_face(body: s.DetectFaceRequest, core: Core) -> s.DetectFaceResp
 @router.post(
     "/api/extract-embedding",
     operation_id="extractEmbedding",
-    responses=_IMAGE_ERRORS,
+    responses=_MODEL_ERRORS,
     summary="Embed the most prominent face",
 )
 async def extract_embedding(
     body: s.ExtractEmbeddingRequest, core: Core
 ) -> s.ExtractEmbeddingResponse:
     """A 512-d L2-normalised ArcFace embedding; 404 when the image has no face."""
-    e = await core.embed(image_in(body.image), body.aligned, body.detector)
+    e = await core.embed(
+        image_in(body.image), body.aligned, body.detector, model=model_in(body.model)
+    )
     return s.ExtractEmbeddingResponse(
         embedding=s.Embedding(
             embedding=e.embedding.tolist(), quality=e.quality.overall, confidence=e.confidence
