@@ -317,6 +317,9 @@ def test_a_failed_load_leaves_the_old_version_serving(photos: Path, tmp_path: Pa
         assert (
             embedding_pb2_grpc.FaceEmbeddingStub(ch).Embed(req, timeout=30).model.name == W600K.name
         )
+        health = httpx.get(srv.rest_url + "/api/health")
+        assert health.status_code == 200, "the serving versions decide"
+        assert "SHA-256" in health.json()["services"]["models"]["reason"]
         status = httpx.get(srv.rest_url + "/api/status").json()
         reported = [m for m in status["models"] if m["version"] == SFACE.version]
         assert reported and not reported[0]["loaded"] and "SHA-256" in reported[0]["error"]

@@ -559,6 +559,8 @@ def test_health(http):
             # Listed beside the legacy four; null: this server consumes no queue.
             "faceStore": {"status": "SERVING", "reason": ""},
             "queue": None,
+            # Null: no model version failed to load.
+            "models": None,
         },
     }
 
@@ -645,6 +647,9 @@ class _StubCore:
 
     def door_health(self) -> dict[str, tuple[bool, str]]:
         return {}
+
+    def models(self) -> list[object]:
+        return []
 
     def serving(self) -> dict[str, bool]:
         return {

@@ -280,6 +280,11 @@ async def health(core: Core, response: Response) -> s.HealthResponse:
     if "queue" in doors:
         ok, why = doors["queue"]
         queue = s.ComponentHealth(status="SERVING" if ok else "NOT_SERVING", reason=why)
+    failed = [m for m in core.models() if m.error and not m.loaded]
+    models = None
+    if failed:
+        why = "; ".join(f"{m.role} {m.info.name} {m.info.version}: {m.error}" for m in failed)
+        models = s.ComponentHealth(status="NOT_SERVING", reason=why)
     # The legacy contract's four services decide; the face store and the queue
     # (newer, and optional) are listed but do not make these unhealthy.
     healthy = all(serving.get(name, False) for name in _LEGACY_SERVICES)
@@ -293,6 +298,7 @@ async def health(core: Core, response: Response) -> s.HealthResponse:
             similarity=state("similarity"),
             faceStore=face_store,
             queue=queue,
+            models=models,
         ),
     )
 

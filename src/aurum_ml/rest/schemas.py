@@ -333,6 +333,9 @@ class Services(Out):
     queue: ComponentHealth | None = None
     """The faceScoring job queue's Redis; null when the queue consumer is off. Listed,
     but it does not decide the overall status."""
+    models: ComponentHealth | None = None
+    """Model versions loaded beside the serving ones (model management) that failed
+    to load, and why; null when none did. The versions serving are unaffected."""
 
 
 class HealthResponse(Out):
