@@ -190,6 +190,8 @@ class ModelLifecycle(CoreState):
         entry = self.registry.entry(role, version)
         if entry is None:
             raise FailedPrecondition(f"{role} version {version!r} is not loaded")
+        if entry.state is ModelState.LOADING:
+            raise FailedPrecondition(f"{role} version {version!r} is still loading")
         await asyncio.to_thread(self.registry.unload, role, version, self.workers.max_request_s)
         self.health_may_have_changed()
         self._save_plan()
