@@ -31,21 +31,7 @@ from aurum_ml.rest.errors import MappedRoute, error_responses
 
 router = APIRouter(route_class=MappedRoute)
 
-_IMAGE_ERRORS = error_responses(400, 401, 404, 413, 415, 429, 500, 503, 504)
-#: Detect and Embed name a detector (and may pin a model version).
-_MODEL_ERRORS = error_responses(
-    400,
-    401,
-    404,
-    409,
-    413,
-    415,
-    429,
-    500,
-    503,
-    504,
-    wording={409: "The detector asked for is not in the model set this server runs"},
-)
+_IMAGE_ERRORS = error_responses(400, 401, 404, 409, 413, 415, 429, 500, 503, 504)
 _SIMILARITY_ERRORS = error_responses(400, 401, 413, 415, 429, 500, 503)
 _LEGACY_SERVICES = ("detection", "embedding", "processing", "similarity")
 
@@ -143,7 +129,7 @@ def quality_out(q: types.QualityReport) -> s.QualityReport:
 @router.post(
     "/api/detect-face",
     operation_id="detectFace",
-    responses=_MODEL_ERRORS,
+    responses=_IMAGE_ERRORS,
     summary="Find faces in an image",
 )
 async def detect_face(body: s.DetectFaceRequest, core: Core) -> s.DetectFaceResponse:
@@ -166,7 +152,7 @@ async def detect_face(body: s.DetectFaceRequest, core: Core) -> s.DetectFaceResp
 @router.post(
     "/api/extract-embedding",
     operation_id="extractEmbedding",
-    responses=_MODEL_ERRORS,
+    responses=_IMAGE_ERRORS,
     summary="Embed the most prominent face",
 )
 async def extract_embedding(
