@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from aurum_ml.bootstrap import build_core
+from aurum_ml.core import ImageInput, ModelChoice
 from aurum_ml.core.lifecycle import ModelPlan
 from aurum_ml.errors import FailedPrecondition, NotFound
 from aurum_ml.manifest import Manifest
@@ -83,3 +84,21 @@ def test_a_plan_declared_at_start_applies_until_one_is_saved(
     declared.write_text("{not json")
     with pytest.raises(ValueError, match=r"declared\.json"):
         build_core(settings, store=False)
+
+
+def test_a_keyed_call_follows_the_split_and_an_unkeyed_one_the_default(
+    manifest: Manifest, tmp_path: Path
+) -> None:
+    served, other = _embedders(manifest)
+    core = build_core(Settings(models_dir=manifest.directory, data_dir=tmp_path), store=False)
+    image = ImageInput(data=manifest.photo_path("yaoming.jpg").read_bytes())
+    try:
+        asyncio.run(core.load_model("embedder", other))
+        core.set_traffic_split("embedder", {other: 1})
+        keyed = asyncio.run(core.score(image, routing_key="user-1"))
+        plain = asyncio.run(core.embed(image))
+        pinned = asyncio.run(core.embed(image, model=ModelChoice(manifest.models["embedder"].name)))
+    finally:
+        core.close()
+    assert keyed.model.version == other
+    assert plain.model.version == served == pinned.model.version

@@ -176,11 +176,14 @@ class Core(Galleries, ModelLifecycle):
         metadata: Mapping[str, str] | None = None,
         timeout: float | None = None,
         background: bool = False,
+        routing_key: str = "",
     ) -> ScoredFace:
         """Embed the most prominent face and score it (scoring.py); with a
         ``gallery``, also enroll it there as ``subject_id`` (a retry stores
-        nothing twice). ``background`` (queued jobs): wait for a worker slot
-        instead of being refused, and run at lower priority than calls."""
+        nothing twice), embedded by the gallery's model. ``background``
+        (queued jobs): wait for a worker slot instead of being refused, and
+        run at lower priority than calls. ``routing_key`` (e.g. the user id)
+        goes through the embedder's traffic split when there is no gallery."""
         meta: dict[str, str] = {}
         if gallery:
             validate_gallery_name(gallery)
@@ -188,8 +191,13 @@ class Core(Galleries, ModelLifecycle):
             meta = validate_metadata(metadata)
 
         def work(deadline: Deadline) -> ScoredFace:
+            bound = self._bound_model(gallery) if gallery else None
             out = self.pipeline.embed_image(
-                image, detector=detector, deadline=deadline, with_sha256=True
+                image,
+                detector=detector,
+                deadline=deadline,
+                with_sha256=True,
+                model=bound or ModelChoice(routing_key=routing_key),
             )
             face = out.faces[0]
             assert face is not None  # not an aligned crop
