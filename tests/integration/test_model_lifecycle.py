@@ -204,6 +204,23 @@ def test_a_gallery_keeps_its_model_whatever_the_default(
             )
             assert found.model.name == W600K.name
             assert found.matches[0].subject_id == "yao" and found.matches[0].is_match
+            # An embedding given as input is the gallery's model's: 512 values pass.
+            pinned = embedding_pb2_grpc.FaceEmbeddingStub(ch).Embed(
+                embedding_pb2.EmbedRequest(
+                    image=yaoming, model=common_pb2.ModelSelector(name=W600K.name)
+                ),
+                metadata=AS_CLIENT,
+                timeout=30,
+            )
+            assert pinned.model.version == W600K.version and len(pinned.embedding) == 512
+            by_vector = faces.Identify(
+                face_store_pb2.IdentifyRequest(
+                    gallery="bound", embedding={"values": list(pinned.embedding)}
+                ),
+                metadata=AS_CLIENT,
+                timeout=30,
+            )
+            assert by_vector.matches[0].subject_id == "yao"
             new = faces.CreateGallery(
                 face_store_pb2.CreateGalleryRequest(name="fresh"), metadata=AS_CLIENT, timeout=10
             )

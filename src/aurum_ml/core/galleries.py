@@ -188,14 +188,9 @@ class Galleries(CoreState):
             raise InvalidInput("give either an image or an embedding")
         if face.embedding is None:
             return None
-        model, dim = self._gallery_model()
-        return similarity.as_vector(
-            face.embedding,
-            "embedding",
-            dim=dim,
-            dim_hint=f"the server's model {model.name} produces {dim}",
-            nonzero=True,
-        )
+        # Its length is checked against the gallery's model once the gallery
+        # is known (the store, or _vector_model for a gallery not made yet).
+        return similarity.as_vector(face.embedding, "embedding", nonzero=True)
 
     def _bound_model(self, gallery: str) -> ModelChoice | None:
         """The embedder version ``gallery`` is bound to, pinned; None when the
@@ -219,11 +214,20 @@ class Galleries(CoreState):
             "gallery, or migrate it"
         )
 
-    def _vector_model(self, gallery: str) -> ModelInfo:
+    def _vector_model(self, gallery: str, vec: FloatArray) -> ModelInfo:
         """The model an embedding given as input is taken to be of: the
-        gallery's, or for a gallery not created yet the default embedder."""
+        gallery's (the store checks the length), or for a gallery not created
+        yet the default embedder, whose length it must have."""
         bound = self._on_store(lambda s: s.gallery_model(gallery))
-        return self._gallery_model()[0] if bound is None else ModelInfo(*bound)
+        if bound is not None:
+            return ModelInfo(*bound)
+        model, dim = self._gallery_model()
+        if len(vec) != dim:
+            raise InvalidInput(
+                f"embedding has {len(vec)} values, expected {dim}; "
+                f"the server's model {model.name} produces {dim}"
+            )
+        return model
 
     def _embed(
         self, gallery: str, face: FaceInput, all_faces: bool, deadline: Deadline
@@ -245,7 +249,7 @@ class Galleries(CoreState):
         self, gallery: str, face: FaceInput, vec: FloatArray | None, deadline: Deadline
     ) -> _Query:
         if vec is not None:
-            return vec, self._vector_model(gallery), None, None
+            return vec, self._vector_model(gallery, vec), None, None
         emb = self._embed(gallery, face, False, deadline)
         return emb.vectors[0], emb.model, emb.faces[0], emb.quality[0]
 
@@ -302,7 +306,7 @@ class Galleries(CoreState):
         def store(emb: EmbeddedFaces | None) -> EnrollResult:
             if emb is None:
                 assert vec is not None
-                model = self._vector_model(gallery)
+                model = self._vector_model(gallery, vec)
                 items = [FaceEmbedding(vec, embedding_sha256(vec), 0, 0.0, meta)]
                 ids = self._store_faces(gallery, subject_id, items, model)
                 return EnrollResult(ids, [], [], model)
