@@ -4,6 +4,7 @@ manage models. Real models, real photos; few servers (each start loads every mod
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import threading
@@ -149,6 +150,22 @@ def test_a_sticky_split_sends_each_key_to_one_version(managed: ServerProcess, ph
         keys = [f"user-{i}" for i in range(40)]
         chosen = {k: {_embed(ch, image, k).model.version for _ in range(2)} for k in keys}
         after = _model_calls(managed)
+        # The key may come as x-routing-key metadata (gRPC) or header (REST).
+        stub = embedding_pb2_grpc.FaceEmbeddingStub(ch)
+        photo = base64.b64encode(image).decode()
+        for k in keys[:4]:
+            by_header = stub.Embed(
+                embedding_pb2.EmbedRequest(image=common_pb2.Image(data=image)),
+                metadata=[*AS_CLIENT, ("x-routing-key", k)],
+                timeout=30,
+            )
+            rest = httpx.post(
+                managed.rest_url + "/api/extract-embedding",
+                json={"image": photo},
+                headers={"x-api-key": KEY, "x-routing-key": k},
+                timeout=30,
+            )
+            assert {by_header.model.version, rest.json()["model"]["version"]} == chosen[k]
         _models(ch).SetTrafficSplit(
             models_pb2.SetTrafficSplitRequest(role="embedder"), metadata=AS_OPERATOR, timeout=10
         )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 import grpc
 
 from aurum.ml.v1 import (
+    common_pb2,
     detection_pb2,
     detection_pb2_grpc,
     embedding_pb2,
@@ -19,7 +21,7 @@ from aurum.ml.v1 import (
     similarity_pb2_grpc,
 )
 from aurum_ml import similarity
-from aurum_ml.core import Core
+from aurum_ml.core import Core, ModelChoice
 from aurum_ml.errors import AurumError, InvalidInput
 from aurum_ml.grpc import converters as cv
 from aurum_ml.grpc.errors import mapped
@@ -53,6 +55,18 @@ async def _per_item(
     return [c if isinstance(c, AurumError) else next(results) for c in converted]
 
 
+def _model(sel: common_pb2.ModelSelector, context: Ctx) -> ModelChoice:
+    """The request's model choice; its routing key may come as the
+    ``x-routing-key`` metadata instead (the field wins)."""
+    choice = cv.model_in(sel)
+    if choice.routing_key:
+        return choice
+    for key, value in context.invocation_metadata() or ():
+        if key == "x-routing-key" and isinstance(value, str) and value:
+            return dataclasses.replace(choice, routing_key=value)
+    return choice
+
+
 class FaceDetectionServicer(detection_pb2_grpc.FaceDetectionServicer):
     def __init__(self, core: Core) -> None:
         self.core = core
@@ -62,7 +76,7 @@ class FaceDetectionServicer(detection_pb2_grpc.FaceDetectionServicer):
         self, request: detection_pb2.DetectRequest, context: Ctx
     ) -> detection_pb2.DetectResponse:
         image, conf, cap, det, lm106 = cv.detect_args(request)
-        model = cv.model_in(request.model)
+        model = _model(request.model, context)
         return cv.detect_pb(
             await self.core.detect(image, conf, cap, det, context.time_remaining(), lm106, model)
         )
@@ -75,7 +89,7 @@ class FaceDetectionServicer(detection_pb2_grpc.FaceDetectionServicer):
             request.requests,
             cv.detect_args,
             lambda items: self.core.detect_batch(
-                items, timeout=context.time_remaining(), model=cv.model_in(request.model)
+                items, timeout=context.time_remaining(), model=_model(request.model, context)
             ),
             self.core.config.max_batch_items,
         )
@@ -101,7 +115,7 @@ class FaceEmbeddingServicer(embedding_pb2_grpc.FaceEmbeddingServicer):
             await self.core.embed(
                 *cv.embed_args(request),
                 timeout=context.time_remaining(),
-                model=cv.model_in(request.model),
+                model=_model(request.model, context),
             )
         )
 
@@ -113,7 +127,7 @@ class FaceEmbeddingServicer(embedding_pb2_grpc.FaceEmbeddingServicer):
             request.requests,
             cv.embed_args,
             lambda items: self.core.embed_batch(
-                items, timeout=context.time_remaining(), model=cv.model_in(request.model)
+                items, timeout=context.time_remaining(), model=_model(request.model, context)
             ),
             self.core.config.max_batch_items,
         )
