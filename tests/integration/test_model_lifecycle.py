@@ -102,6 +102,7 @@ def test_a_swap_under_continuous_embed_traffic_fails_no_call(
             assert loaded.load_s > 0 and loaded.execution_provider
             time.sleep(2)
             on_new = answered[SFACE.version]
+            rss_loaded = rss_mib(managed.proc.pid)
             # Back to the old version, then the new one drains and goes.
             _models(ch).SetDefaultModel(
                 models_pb2.SetDefaultModelRequest(role="embedder", version=W600K.version),
@@ -121,8 +122,8 @@ def test_a_swap_under_continuous_embed_traffic_fails_no_call(
         for t in clients:
             t.join(30)
     print(
-        f"calls: {dict(answered)}; RSS before load {rss_before:.1f} MiB, "
-        f"after unload {rss_after:.1f} MiB ({rss_after - rss_before:+.1f})"
+        f"calls: {dict(answered)}; RSS before load {rss_before:.1f} MiB, with both "
+        f"{rss_loaded:.1f}, after unload {rss_after:.1f} ({rss_after - rss_before:+.1f})"
     )
     assert failures == []
     assert on_new > 0, "no call was answered by the new version"
