@@ -232,3 +232,20 @@ def test_a_split_is_sticky_by_key_and_shares_keys_by_weight(manifest: Manifest) 
     assert version("") == a.version
     reg.unload("embedder", b.version, timeout=5)
     assert reg.splits() == {} and version("user-1") == a.version
+
+
+def test_a_file_of_another_shape_fails_its_load_and_the_old_version_serves(
+    manifest: Manifest,
+) -> None:
+    # With checksums off (a model built locally), SFace's entry pointing at the
+    # 512-d w600k_mbf file passes the input check but not the output's.
+    served = manifest.models["embedder"]
+    other = _other_embedder(manifest)
+    wrong = dataclasses.replace(other, file=served.file)
+    catalogue = [s if s != other else wrong for s in manifest.catalogue]
+    reg = _registry(manifest, catalogue=catalogue, verify_checksums=False)
+    old = reg.load("embedder")
+    failed = reg.load("embedder", other.version)
+    assert failed.state is ModelState.FAILED
+    assert f"expected (1, {other.embedding_size})" in failed.error
+    assert reg.entry("embedder") is old and reg.ready("embedder")
