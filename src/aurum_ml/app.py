@@ -23,7 +23,7 @@ from aurum_ml.jobs import FaceScoringConsumer
 from aurum_ml.observability import Metrics
 from aurum_ml.rest.protocol import with_read_timeout
 from aurum_ml.runtime.heap import IdleHeapTrimmer
-from aurum_ml.security import Authenticator, RateLimiter, load_keys
+from aurum_ml.security import Authenticator, RateLimiter, load_keys, operator_gate
 from aurum_ml.settings import Settings, env_name
 
 log = logging.getLogger(__name__)
@@ -137,6 +137,11 @@ class Server:
         credentials = grpc_credentials(settings)
         check_ports(settings)
         self.auth = Authenticator(keys)
+        self.operators = operator_gate(
+            (k.get_secret_value() for k in settings.operator_keys),
+            settings.operator_keys_file,
+            self.auth,
+        )
         self.limiter = RateLimiter(settings.rate_limit_rps, settings.rate_limit_burst)
         self.metrics = Metrics()
         # The face store opens here (or is retried later): a failure leaves
@@ -153,7 +158,9 @@ class Server:
                 self.core,
                 f"{settings.host}:{settings.grpc_port}",
                 settings.max_message_bytes,
-                interceptors=[ServerInterceptor(self.auth, self.limiter, self.metrics)],
+                interceptors=[
+                    ServerInterceptor(self.auth, self.limiter, self.metrics, self.operators)
+                ],
                 credentials=credentials,
                 limits=ConnectionLimits(
                     max_age_s=settings.grpc_max_connection_age_s,
@@ -214,6 +221,7 @@ class Server:
                     auth=self.auth,
                     limiter=self.limiter,
                     metrics=self.metrics,
+                    operators=self.operators,
                 ),
                 ssl_certfile=tls.tls_cert_file,
                 ssl_keyfile=tls.tls_key_file,

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from aurum_ml.core import Core, CoreConfig, DetectorName
+from aurum_ml.core.lifecycle import ModelPlan
 from aurum_ml.core.pipeline import detectors_in
 from aurum_ml.core.workers import WorkerPool
 from aurum_ml.images import ImageLimits
@@ -48,15 +49,27 @@ def build_core(
     NOT_SERVING. Raises ManifestError (a ValueError) for a model set the manifest
     does not have, and ValueError for a default detector the set does not have:
     the operator's to fix, before anything loads."""
-    model_set = served_models(settings)
+    manifest = load_manifest(settings.manifest_path)
+    model_set = manifest.model_set(settings.model_set or None)
     config = core_config(settings, default_detector(settings, model_set))
     registry = ModelRegistry(
         model_set,
         model_options(settings),
         model_factory(settings),
         observer=metrics.observe_run if metrics is not None else None,
+        catalogue=manifest.catalogue,
+        call_observer=metrics.observe_call if metrics is not None else None,
     )
-    registry.load_all(None if roles is None else [r for r in roles if r in model_set.models])
+    plan = model_plan(settings) if roles is None else None
+    if plan is None:
+        registry.load_all(None if roles is None else [r for r in roles if r in model_set.models])
+    else:
+        # The plan decides the versions of the roles it names; a role it
+        # leaves without a serving version falls back to the model set's.
+        planned = {role for role, _ in plan.loaded}
+        registry.load_all([r for r in model_set.models if r not in planned])
+        plan.apply(registry)
+        registry.load_all([r for r in planned if r in model_set.models and not registry.ready(r)])
     connection = None
     if store:
         connection = StoreConnection(store_config(settings), retry_s=settings.store_retry_s)
@@ -73,6 +86,18 @@ def build_core(
     if metrics is not None:
         metrics.watch(core)
     return core
+
+
+def model_plan(settings: Settings) -> ModelPlan | None:
+    """What model management saved (AURUM_MODEL_PLAN_FILE), else the plan
+    declared at start (AURUM_INITIAL_MODEL_PLAN_FILE), else None. ValueError
+    naming the file when it is malformed: the operator's to fix."""
+    saved = settings.model_plan_path
+    if saved.exists():
+        return ModelPlan.read(saved)
+    if settings.initial_model_plan_file is not None:
+        return ModelPlan.read(settings.initial_model_plan_file)
+    return None
 
 
 def served_models(settings: Settings) -> ModelSet:
@@ -110,6 +135,7 @@ def core_config(settings: Settings, detector: DetectorName) -> CoreConfig:
         max_batch_items=settings.max_batch_items,
         decode_budget_bytes=settings.decode_budget_mb * 1024 * 1024,
         large_image_pixels=settings.large_image_pixels,
+        model_plan_path=settings.model_plan_path,
     )
 
 

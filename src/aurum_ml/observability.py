@@ -79,6 +79,20 @@ class Metrics:
             buckets=_LATENCY_BUCKETS,
             registry=r,
         )
+        self.model_calls = Counter(
+            "aurum_model_calls_total",
+            "Calls that used a model version, by outcome (ok, error): with "
+            "aurum_model_call_seconds, what an A/B traffic split is judged by.",
+            ["model", "version", "outcome"],
+            registry=r,
+        )
+        self.model_call_seconds = Histogram(
+            "aurum_model_call_seconds",
+            "Time a call held a model version (its model work, from pinning to release).",
+            ["model", "version"],
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
 
         self.jobs = Counter(
             "aurum_jobs_total",
@@ -105,6 +119,11 @@ class Metrics:
         """One ONNX Runtime run of a model version (the registry's observer)."""
         self.batch_rows.labels(spec.name, spec.version).observe(rows)
         self.inference.labels(spec.name, spec.version).observe(seconds)
+
+    def observe_call(self, spec: ModelSpec, seconds: float, failed: bool) -> None:
+        """One call that held a model version (the registry's call observer)."""
+        self.model_calls.labels(spec.name, spec.version, "error" if failed else "ok").inc()
+        self.model_call_seconds.labels(spec.name, spec.version).observe(seconds)
 
     def call_began(self, transport: str) -> None:
         self.in_flight.labels(transport).inc()

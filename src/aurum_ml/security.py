@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from aurum_ml.errors import Overloaded, Unauthenticated
+from aurum_ml.errors import Overloaded, PermissionDenied, Unauthenticated
 
 ANONYMOUS = "anonymous"
 
@@ -28,13 +28,15 @@ def fingerprint(key: str) -> str:
     return "key-" + _digest(key).hex()[:10]
 
 
-def load_keys(inline: Iterable[str], file: Path | None) -> list[str]:
+def load_keys(
+    inline: Iterable[str], file: Path | None, setting: str = "AURUM_API_KEYS_FILE"
+) -> list[str]:
     keys = [k.strip() for k in inline if k.strip()]
     if file is not None:
         try:
             lines = file.read_text().splitlines()
         except OSError as e:
-            raise ValueError(f"cannot read AURUM_API_KEYS_FILE {file}: {e.strerror}") from None
+            raise ValueError(f"cannot read {setting} {file}: {e.strerror}") from None
         keys += [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
     short = [fingerprint(k) for k in keys if len(k) < 16]
     if short:
@@ -51,6 +53,10 @@ class Authenticator:
     @property
     def enabled(self) -> bool:
         return bool(self._digests)
+
+    def knows(self, presented: str) -> bool:
+        d = _digest(presented)
+        return any(hmac.compare_digest(known, d) for known in self._digests)
 
     def identify(self, presented: str | None) -> str:
         """The caller's fingerprint, or Unauthenticated."""
@@ -69,6 +75,58 @@ class Authenticator:
         if found is None:
             raise Unauthenticated("the API key is not valid")
         return found
+
+
+#: Where the doors send model management calls.
+MANAGEMENT_OFF = (
+    "model management is off: no operator credential is configured "
+    "(AURUM_OPERATOR_KEYS or AURUM_OPERATOR_KEYS_FILE)"
+)
+
+
+class OperatorGate:
+    """Model management's own credentials, distinct from the client API keys.
+
+    With no operator key configured every call is refused (PermissionDenied:
+    management is off). A client API key is a valid credential without the
+    right (PermissionDenied); no key, or an unknown one, is Unauthenticated.
+    """
+
+    def __init__(self, operator_keys: Iterable[str], clients: Authenticator) -> None:
+        keys = list(operator_keys)
+        self._operators = Authenticator(keys)
+        self._clients = clients
+        shared = [fingerprint(k) for k in keys if clients.knows(k)]
+        if shared:
+            raise ValueError(
+                "an operator key must not also be an API key (shared: " + ", ".join(shared) + ")"
+            )
+
+    @property
+    def enabled(self) -> bool:
+        return self._operators.enabled
+
+    def identify(self, presented: str | None) -> str:
+        """The operator's fingerprint, or PermissionDenied / Unauthenticated."""
+        if not self.enabled:
+            raise PermissionDenied(MANAGEMENT_OFF)
+        if presented and self._clients.enabled and self._clients.knows(presented):
+            raise PermissionDenied("API keys cannot manage models: use an operator key")
+        try:
+            return self._operators.identify(presented)
+        except Unauthenticated:
+            raise Unauthenticated(
+                "an operator key is required: send 'authorization: Bearer <key>' "
+                "or 'x-api-key: <key>'"
+                if not presented
+                else "the operator key is not valid"
+            ) from None
+
+
+def operator_gate(inline: Iterable[str], file: Path | None, clients: Authenticator) -> OperatorGate:
+    """The operator keys given inline (AURUM_OPERATOR_KEYS) and in ``file``
+    (AURUM_OPERATOR_KEYS_FILE), checked against the client keys."""
+    return OperatorGate(load_keys(inline, file, "AURUM_OPERATOR_KEYS_FILE"), clients)
 
 
 def key_from_headers(authorization: str | None, api_key: str | None) -> str | None:

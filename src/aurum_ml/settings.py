@@ -247,6 +247,23 @@ class Settings(BaseSettings):
     api_keys_file: Path | None = None
     """File with one API key per line (# comments allowed), added to api_keys."""
 
+    operator_keys: Annotated[list[SecretStr], NoDecode] = []
+    """Operator credentials (comma-separated, at least 16 characters, none an API key):
+    the only keys that may call model management (gRPC ModelManagement, REST
+    /api/models). Empty, with no operator_keys_file: model management is off."""
+
+    operator_keys_file: Path | None = None
+    """File with one operator key per line (# comments allowed), added to operator_keys."""
+
+    model_plan_file: Path | None = None
+    """JSON file where model management saves the versions loaded, each role's default
+    and the traffic splits, read back at start so they survive a restart. Empty:
+    data_dir/model-plan.json."""
+
+    initial_model_plan_file: Path | None = None
+    """A model plan declared at start-up (the same JSON as model_plan_file), applied
+    when model_plan_file does not exist yet (README, "Model management")."""
+
     rate_limit_rps: float = Field(0.0, ge=0.0)
     """Requests per second allowed per API key (without keys, all callers share one
     budget); 0 = off."""
@@ -275,7 +292,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     """DEBUG, INFO, WARNING or ERROR."""
 
-    @field_validator("providers", "allowed_image_hosts", "api_keys", mode="before")
+    @field_validator("providers", "allowed_image_hosts", "api_keys", "operator_keys", mode="before")
     @classmethod
     def _split_csv(cls, v: object) -> object:
         # Environment variables are plain strings: accept "a,b" as well as JSON lists.
@@ -323,6 +340,10 @@ class Settings(BaseSettings):
     @property
     def manifest_path(self) -> Path:
         return self.models_dir / "manifest.json"
+
+    @property
+    def model_plan_path(self) -> Path:
+        return self.model_plan_file or self.data_dir / "model-plan.json"
 
 
 # -- reporting bad settings ------------------------------------------------------------

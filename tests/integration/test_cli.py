@@ -246,6 +246,7 @@ def test_health_all_checks_every_service(self_signed):
         f"{target} aurum.ml.v1.FaceDetection": "SERVING",
         f"{target} aurum.ml.v1.FaceEmbedding": "SERVING",
         f"{target} aurum.ml.v1.ImageProcessing": "SERVING",
+        f"{target} aurum.ml.v1.ModelManagement": "SERVING",
         f"{target} aurum.ml.v1.Similarity": "SERVING",
     }
 
@@ -262,7 +263,7 @@ def test_health_mutual_tls(tmp_path):
         # The server's own settings: its CA as root, its certificate as the client's.
         own = _health("--target", target, "--service", "all", env=tls)
         assert own.returncode == 0, own.stderr
-        assert len(own.stdout.splitlines()) == 6
+        assert len(own.stdout.splitlines()) == 7  # the server and six services
         # A client elsewhere, with its own certificate.
         pair = ("--cert", str(certs.client_cert), "--key", str(certs.client_key))
         explicit = _health("--target", target, "--ca", str(certs.ca), *pair)

@@ -30,6 +30,7 @@ def test_list_services(server):
         "aurum.ml.v1.FaceEmbedding",
         "aurum.ml.v1.ImageProcessing",
         "aurum.ml.v1.Similarity",
+        "aurum.ml.v1.ModelManagement",
         "grpc.health.v1.Health",
         "grpc.reflection.v1alpha.ServerReflection",
     } <= services

@@ -25,6 +25,7 @@ SERVICES = [
     "aurum.ml.v1.FaceEmbedding",
     "aurum.ml.v1.ImageProcessing",
     "aurum.ml.v1.Similarity",
+    "aurum.ml.v1.ModelManagement",
 ]
 SERVING = health_pb2.HealthCheckResponse.SERVING
 NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING

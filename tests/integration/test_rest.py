@@ -559,6 +559,8 @@ def test_health(http):
             # Listed beside the legacy four; null: this server consumes no queue.
             "faceStore": {"status": "SERVING", "reason": ""},
             "queue": None,
+            # Null: no model version failed to load.
+            "models": None,
         },
     }
 
@@ -639,12 +641,15 @@ class _StubCore:
         self.error = error
         self._serving = serving
 
-    async def detect(self, *args):
+    async def detect(self, *args, **kwargs):
         assert self.error is not None
         raise self.error
 
     def door_health(self) -> dict[str, tuple[bool, str]]:
         return {}
+
+    def models(self) -> list[object]:
+        return []
 
     def serving(self) -> dict[str, bool]:
         return {

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from aurum_ml.bootstrap import PRIMARY_ROLES, build_core, model_factory, model_options
-from aurum_ml.errors import ModelUnavailable
+from aurum_ml.errors import FailedPrecondition, ModelUnavailable, NotFound
 from aurum_ml.manifest import Manifest, ModelSet, ModelSpec
 from aurum_ml.models import FaceEmbedder
 from aurum_ml.runtime.registry import ModelRegistry, ModelState
@@ -177,3 +177,75 @@ def test_concurrent_unloads_and_a_reload_during_a_drain(manifest: Manifest) -> N
     assert not errors
     assert old.state is ModelState.UNLOADED and old.info.execution_provider
     assert reg.entry("landmarks106") is new and reg.ready("landmarks106")
+
+
+def _other_embedder(manifest: Manifest) -> ModelSpec:
+    served = manifest.models["embedder"]
+    return next(s for s in manifest.catalogue if s.role == "embedder" and s != served)
+
+
+def test_two_versions_of_a_role_side_by_side_and_an_atomic_swap(manifest: Manifest) -> None:
+    reg = _registry(manifest, catalogue=manifest.catalogue)
+    old = reg.load("embedder")
+    other = _other_embedder(manifest)
+    with reg.handle("embedder", "face embedding model") as running:
+        new = reg.load("embedder", other.version)
+        assert new.state is ModelState.READY and new.load_s > 0
+        # Loading beside the default leaves it the default.
+        assert reg.entry("embedder") is old
+        reg.set_default("embedder", other.version)
+        # The call that started on the old version keeps it; the next gets the new.
+        assert running.entry is old and old.in_use == 1
+        with reg.handle("embedder", "face embedding model") as h:
+            assert h.entry is new
+        with reg.handle("embedder", "face embedding model", version=old.version) as h:
+            assert h.entry is old
+    assert reg.unload("embedder", old.version, timeout=5) is True
+    assert reg.entry("embedder") is new and old.model is None
+
+
+def test_an_unknown_version_and_an_unready_default_are_refused(manifest: Manifest) -> None:
+    reg = _registry(manifest, catalogue=manifest.catalogue)
+    reg.load("embedder")
+    with pytest.raises(NotFound, match="lists no embedder version 'nope'"):
+        reg.load("embedder", "nope")
+    with pytest.raises(FailedPrecondition, match="not loaded; load it first"):
+        reg.set_default("embedder", _other_embedder(manifest).version)
+
+
+def test_a_split_is_sticky_by_key_and_shares_keys_by_weight(manifest: Manifest) -> None:
+    reg = _registry(manifest, catalogue=manifest.catalogue)
+    a = reg.load("embedder")
+    b = reg.load("embedder", _other_embedder(manifest).version)
+    reg.set_split("embedder", {a.version: 1, b.version: 1})
+    assert reg.splits() == {"embedder": {a.version: 0.5, b.version: 0.5}}
+
+    def version(key: str) -> str:
+        with reg.handle("embedder", "face embedding model", key=key) as h:
+            return h.entry.version
+
+    chosen = {f"user-{i}": version(f"user-{i}") for i in range(400)}
+    assert all(version(k) == v for k, v in list(chosen.items())[:50])
+    share = sum(v == a.version for v in chosen.values()) / len(chosen)
+    assert 0.4 < share < 0.6
+    # Without a key, the default; unloading a version in the split removes it.
+    assert version("") == a.version
+    reg.unload("embedder", b.version, timeout=5)
+    assert reg.splits() == {} and version("user-1") == a.version
+
+
+def test_a_file_of_another_shape_fails_its_load_and_the_old_version_serves(
+    manifest: Manifest,
+) -> None:
+    # With checksums off (a model built locally), SFace's entry pointing at the
+    # 512-d w600k_mbf file passes the input check but not the output's.
+    served = manifest.models["embedder"]
+    other = _other_embedder(manifest)
+    wrong = dataclasses.replace(other, file=served.file)
+    catalogue = [s if s != other else wrong for s in manifest.catalogue]
+    reg = _registry(manifest, catalogue=catalogue, verify_checksums=False)
+    old = reg.load("embedder")
+    failed = reg.load("embedder", other.version)
+    assert failed.state is ModelState.FAILED
+    assert f"expected (1, {other.embedding_size})" in failed.error
+    assert reg.entry("embedder") is old and reg.ready("embedder")

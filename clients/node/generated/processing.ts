@@ -11,6 +11,7 @@ import type { ImageProcessingClient as _aurum_ml_v1_ImageProcessingClient, Image
 import type { ItemError as _aurum_ml_v1_ItemError, ItemError__Output as _aurum_ml_v1_ItemError__Output } from './aurum/ml/v1/ItemError';
 import type { Landmarks as _aurum_ml_v1_Landmarks, Landmarks__Output as _aurum_ml_v1_Landmarks__Output } from './aurum/ml/v1/Landmarks';
 import type { ModelInfo as _aurum_ml_v1_ModelInfo, ModelInfo__Output as _aurum_ml_v1_ModelInfo__Output } from './aurum/ml/v1/ModelInfo';
+import type { ModelSelector as _aurum_ml_v1_ModelSelector, ModelSelector__Output as _aurum_ml_v1_ModelSelector__Output } from './aurum/ml/v1/ModelSelector';
 import type { Normalize as _aurum_ml_v1_Normalize, Normalize__Output as _aurum_ml_v1_Normalize__Output } from './aurum/ml/v1/Normalize';
 import type { Operation as _aurum_ml_v1_Operation, Operation__Output as _aurum_ml_v1_Operation__Output } from './aurum/ml/v1/Operation';
 import type { Point as _aurum_ml_v1_Point, Point__Output as _aurum_ml_v1_Point__Output } from './aurum/ml/v1/Point';
@@ -39,6 +40,7 @@ export interface ProtoGrpcType {
         ItemError: MessageTypeDefinition<_aurum_ml_v1_ItemError, _aurum_ml_v1_ItemError__Output>
         Landmarks: MessageTypeDefinition<_aurum_ml_v1_Landmarks, _aurum_ml_v1_Landmarks__Output>
         ModelInfo: MessageTypeDefinition<_aurum_ml_v1_ModelInfo, _aurum_ml_v1_ModelInfo__Output>
+        ModelSelector: MessageTypeDefinition<_aurum_ml_v1_ModelSelector, _aurum_ml_v1_ModelSelector__Output>
         Normalize: MessageTypeDefinition<_aurum_ml_v1_Normalize, _aurum_ml_v1_Normalize__Output>
         NormalizeMode: EnumTypeDefinition
         Operation: MessageTypeDefinition<_aurum_ml_v1_Operation, _aurum_ml_v1_Operation__Output>

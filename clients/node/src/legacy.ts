@@ -84,6 +84,9 @@ export interface HealthResponse {
     faceStore: ComponentHealth | null;
     /** Always null: gRPC health does not report the job queue (GET /api/health does). */
     queue: ComponentHealth | null;
+    /** Always null: gRPC health does not report model versions that failed to
+     *  load (GET /api/health and model management's ListModels do). */
+    models: ComponentHealth | null;
   };
 }
 
@@ -228,6 +231,7 @@ export function createLegacyApi(client: AurumClient): LegacyApi {
               ? null
               : { status: faceStore, reason: faceStore === "SERVING" ? "" : "the face store is not serving" },
           queue: null,
+          models: null,
         },
       };
     },

@@ -6,11 +6,13 @@ Build it with ``aurum_ml.bootstrap.build_core``: nothing else wires it.
 from aurum_ml.core.config import CoreConfig
 from aurum_ml.core.facade import Core, DetectItem, EmbedItem
 from aurum_ml.core.operations import (
+    DEFAULT_MODEL,
     AlignOp,
     ConvertOp,
     DetectorName,
     ImageFormat,
     ImageInput,
+    ModelChoice,
     NormalizeOp,
     Operation,
     QualityOp,
@@ -30,6 +32,7 @@ from aurum_ml.core.results import (
 from aurum_ml.core.state import SERVICES
 
 __all__ = [
+    "DEFAULT_MODEL",
     "SERVICES",
     "AlignOp",
     "ConvertOp",
@@ -47,6 +50,7 @@ __all__ = [
     "ImageInput",
     "LoadedModel",
     "Match",
+    "ModelChoice",
     "NormalizeOp",
     "Operation",
     "QualityOp",

@@ -4,6 +4,7 @@ no ports, TLS or keys (those belong to the doors)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from aurum_ml.core.operations import DetectorName
 from aurum_ml.images import ImageLimits
@@ -26,3 +27,6 @@ class CoreConfig:
     decode_budget_bytes: int
     #: Images that decode to more pixels than this run in the large-image lane.
     large_image_pixels: int
+    #: Where model management saves what the operator set (core/lifecycle.py);
+    #: None: nowhere (the CLI, benchmarks).
+    model_plan_path: Path | None = None

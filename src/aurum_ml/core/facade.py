@@ -15,11 +15,20 @@ from aurum_ml import scoring, similarity
 from aurum_ml.core import rules
 from aurum_ml.core.galleries import Galleries
 from aurum_ml.core.imageops import ImageOperations
-from aurum_ml.core.operations import DetectorName, ImageFormat, ImageInput, Operation
+from aurum_ml.core.lifecycle import ModelLifecycle
+from aurum_ml.core.operations import (
+    DEFAULT_MODEL,
+    DetectorName,
+    ImageFormat,
+    ImageInput,
+    ModelChoice,
+    Operation,
+)
 from aurum_ml.core.pipeline import DETECT_DECODE_SIDE, EmbeddedFaces
 from aurum_ml.core.results import LoadedModel, ScoredFace
 from aurum_ml.core.workers import Deadline
 from aurum_ml.errors import AurumError, InvalidInput
+from aurum_ml.runtime.registry import ModelState
 from aurum_ml.store import validate_gallery_name, validate_metadata, validate_subject_id
 from aurum_ml.types import (
     CompareManyResult,
@@ -39,18 +48,25 @@ DetectItem = tuple[ImageInput, float, int, DetectorName | None, bool]
 EmbedItem = tuple[ImageInput, bool, DetectorName | None]
 
 
-class Core(Galleries):
+class Core(Galleries, ModelLifecycle):
     # -- status ----------------------------------------------------------------------
 
     def models(self) -> list[LoadedModel]:
-        """Every model of the served model set and whether it serves."""
+        """Every role's serving model and whether it serves, then every other
+        version loaded beside it or failed to load (with why)."""
         out = []
+        listed = set()
         for role, spec in self.registry.model_set.models.items():
             entry = self.registry.entry(role)
             info = entry.info if entry is not None else ModelInfo(spec.name, spec.version)
             ready = self.registry.ready(role)
             error = "" if ready else self.registry.why_not(role)
             out.append(LoadedModel(role, info, ready, error))
+            listed.add((role, info.version))
+        for e in self.registry.entries():
+            if (e.role, e.version) not in listed:
+                ready = e.state is ModelState.READY
+                out.append(LoadedModel(e.role, e.info, ready, "" if ready else e.error))
         return out
 
     # -- detection and embeddings ------------------------------------------------------
@@ -63,11 +79,12 @@ class Core(Galleries):
         detector: DetectorName | None = None,
         timeout: float | None = None,
         landmarks_106: bool = False,
+        model: ModelChoice = DEFAULT_MODEL,
     ) -> Detection:
         return await self.run(
             "detect",
             lambda d: self.pipeline.detect(
-                image, min_confidence, max_faces, detector, d, landmarks_106
+                image, min_confidence, max_faces, detector, d, landmarks_106, model
             ),
             timeout,
             image=image,
@@ -80,10 +97,11 @@ class Core(Galleries):
         aligned: bool = False,
         detector: DetectorName | None = None,
         timeout: float | None = None,
+        model: ModelChoice = DEFAULT_MODEL,
     ) -> EmbeddingResult:
         return await self.run(
             "embed",
-            lambda d: self.pipeline.embed(image, aligned, detector, d),
+            lambda d: self.pipeline.embed(image, aligned, detector, d, model),
             timeout,
             image=image,
         )
@@ -96,13 +114,19 @@ class Core(Galleries):
         all_faces: bool = False,
         detector: DetectorName | None = None,
         timeout: float | None = None,
+        model: ModelChoice = DEFAULT_MODEL,
     ) -> EmbeddedFaces:
         """Embed's faces with their places in the detector's list: the most
         prominent face, or all of them (one batched run)."""
         return await self.run(
             "embed",
             lambda d: self.pipeline.embed_image(
-                image, aligned=aligned, all_faces=all_faces, detector=detector, deadline=d
+                image,
+                aligned=aligned,
+                all_faces=all_faces,
+                detector=detector,
+                deadline=d,
+                model=model,
             ),
             timeout,
             image=image,
@@ -118,19 +142,28 @@ class Core(Galleries):
             )
 
     async def detect_batch(
-        self, items: Sequence[DetectItem], timeout: float | None = None
+        self,
+        items: Sequence[DetectItem],
+        timeout: float | None = None,
+        model: ModelChoice = DEFAULT_MODEL,
     ) -> list[Detection | AurumError]:
+        """Each item on its own; ``model`` (pin or sticky key) applies to all."""
         self.check_batch(len(items))
         calls = [
-            self.detect(img, conf, cap, det, timeout, lm106) for img, conf, cap, det, lm106 in items
+            self.detect(img, conf, cap, det, timeout, lm106, model)
+            for img, conf, cap, det, lm106 in items
         ]
         return await _gather_items(calls)
 
     async def embed_batch(
-        self, items: Sequence[EmbedItem], timeout: float | None = None
+        self,
+        items: Sequence[EmbedItem],
+        timeout: float | None = None,
+        model: ModelChoice = DEFAULT_MODEL,
     ) -> list[EmbeddingResult | AurumError]:
+        """Each item on its own; ``model`` (pin or sticky key) applies to all."""
         self.check_batch(len(items))
-        calls = [self.embed(img, aligned, det, timeout) for img, aligned, det in items]
+        calls = [self.embed(img, aligned, det, timeout, model) for img, aligned, det in items]
         return await _gather_items(calls)
 
     async def score(
@@ -143,11 +176,14 @@ class Core(Galleries):
         metadata: Mapping[str, str] | None = None,
         timeout: float | None = None,
         background: bool = False,
+        routing_key: str = "",
     ) -> ScoredFace:
         """Embed the most prominent face and score it (scoring.py); with a
         ``gallery``, also enroll it there as ``subject_id`` (a retry stores
-        nothing twice). ``background`` (queued jobs): wait for a worker slot
-        instead of being refused, and run at lower priority than calls."""
+        nothing twice), embedded by the gallery's model. ``background``
+        (queued jobs): wait for a worker slot instead of being refused, and
+        run at lower priority than calls. ``routing_key`` (e.g. the user id)
+        goes through the embedder's traffic split when there is no gallery."""
         meta: dict[str, str] = {}
         if gallery:
             validate_gallery_name(gallery)
@@ -155,8 +191,13 @@ class Core(Galleries):
             meta = validate_metadata(metadata)
 
         def work(deadline: Deadline) -> ScoredFace:
+            bound = self._bound_model(gallery) if gallery else None
             out = self.pipeline.embed_image(
-                image, detector=detector, deadline=deadline, with_sha256=True
+                image,
+                detector=detector,
+                deadline=deadline,
+                with_sha256=True,
+                model=bound or ModelChoice(routing_key=routing_key),
             )
             face = out.faces[0]
             assert face is not None  # not an aligned crop

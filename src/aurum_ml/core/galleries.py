@@ -13,9 +13,13 @@ Decisions worth knowing
 * **Embedding input.** An embedding must have the model's dimension and be
   finite and non-zero; it stands for the server's own model (the caller got
   it from Embed). Its source hash is the SHA-256 of the vector itself.
-* **Model versions.** Every call that writes or compares names the embedder
-  that serves at call time (or, for embedding input, the one the registry
-  lists); a gallery built with another model answers FAILED_PRECONDITION,
+* **Model versions.** A gallery is bound to the embedding model it was
+  created with: Enroll, Identify and Verify on an image embed it with that
+  model's version, whatever the default or a traffic split says, and answer
+  FAILED_PRECONDITION when that version is not loaded. A new gallery takes
+  the model it is created with (the default unless one is named). Embedding
+  input is taken as the gallery's model's; a gallery of another model answers
+  FAILED_PRECONDITION,
   telling the operator to re-enroll or migrate. Listing and deleting work
   whatever the model.
 * **Thresholds.** ``is_match`` is ``score >= threshold`` (cosine); the default
@@ -38,7 +42,7 @@ from typing import TypeVar
 
 from aurum_ml import similarity
 from aurum_ml.core import rules
-from aurum_ml.core.operations import ImageInput
+from aurum_ml.core.operations import DEFAULT_MODEL, ImageInput, ModelChoice
 from aurum_ml.core.pipeline import EMBEDDER_ROLE, EmbeddedFaces
 from aurum_ml.core.results import (
     EnrollResult,
@@ -50,7 +54,8 @@ from aurum_ml.core.results import (
 )
 from aurum_ml.core.state import CoreState
 from aurum_ml.core.workers import Deadline
-from aurum_ml.errors import InvalidInput, NotFound
+from aurum_ml.errors import FailedPrecondition, InvalidInput, NotFound
+from aurum_ml.runtime.registry import ModelState
 from aurum_ml.store import (
     FaceEmbedding,
     FaceStore,
@@ -183,16 +188,52 @@ class Galleries(CoreState):
             raise InvalidInput("give either an image or an embedding")
         if face.embedding is None:
             return None
-        model, dim = self._gallery_model()
-        return similarity.as_vector(
-            face.embedding,
-            "embedding",
-            dim=dim,
-            dim_hint=f"the server's model {model.name} produces {dim}",
-            nonzero=True,
+        # Its length is checked against the gallery's model once the gallery
+        # is known (the store, or _vector_model for a gallery not made yet).
+        return similarity.as_vector(face.embedding, "embedding", nonzero=True)
+
+    def _bound_model(self, gallery: str) -> ModelChoice | None:
+        """The embedder version ``gallery`` is bound to, pinned; None when the
+        gallery does not exist (yet). FailedPrecondition when that version is
+        not loaded: its embeddings are comparable with no other model's."""
+        bound = self._on_store(lambda s: s.gallery_model(gallery))
+        if bound is None:
+            return None
+        name, version = bound
+        entry = self.registry.entry(EMBEDDER_ROLE, version)
+        if entry is not None and entry.spec.name == name and entry.state is ModelState.READY:
+            return ModelChoice(name, version)
+        bound_to = f"gallery {gallery!r} is bound to the embedding model {name} version {version}"
+        if any(s.name == name and s.version == version for s in self.registry.catalogue):
+            raise FailedPrecondition(
+                f"{bound_to}, which is not loaded; load it to use this gallery"
+            )
+        raise FailedPrecondition(
+            f"{bound_to}, which this server's manifest does not list; embeddings of "
+            "different models cannot be compared. Re-enroll the subjects into a new "
+            "gallery, or migrate it"
         )
 
-    def _embed(self, face: FaceInput, all_faces: bool, deadline: Deadline) -> EmbeddedFaces:
+    def _vector_model(self, gallery: str, vec: FloatArray) -> ModelInfo:
+        """The model an embedding given as input is taken to be of: the
+        gallery's (the store checks the length), or for a gallery not created
+        yet the default embedder, whose length it must have."""
+        bound = self._on_store(lambda s: s.gallery_model(gallery))
+        if bound is not None:
+            return ModelInfo(*bound)
+        model, dim = self._gallery_model()
+        if len(vec) != dim:
+            raise InvalidInput(
+                f"embedding has {len(vec)} values, expected {dim}; "
+                f"the server's model {model.name} produces {dim}"
+            )
+        return model
+
+    def _embed(
+        self, gallery: str, face: FaceInput, all_faces: bool, deadline: Deadline
+    ) -> EmbeddedFaces:
+        """The image's faces embedded by the gallery's model (the default for
+        a gallery an enroll is about to create)."""
         assert face.image is not None
         return self.pipeline.embed_image(
             face.image,
@@ -201,19 +242,29 @@ class Galleries(CoreState):
             detector=face.detector,
             deadline=deadline,
             with_sha256=True,
+            model=self._bound_model(gallery) or DEFAULT_MODEL,
         )
 
-    def _query(self, face: FaceInput, vec: FloatArray | None, deadline: Deadline) -> _Query:
+    def _query(
+        self, gallery: str, face: FaceInput, vec: FloatArray | None, deadline: Deadline
+    ) -> _Query:
         if vec is not None:
-            return vec, self._gallery_model()[0], None, None
-        emb = self._embed(face, False, deadline)
+            return vec, self._vector_model(gallery, vec), None, None
+        emb = self._embed(gallery, face, False, deadline)
         return emb.vectors[0], emb.model, emb.faces[0], emb.quality[0]
 
     # -- galleries -------------------------------------------------------------------
 
-    async def create_gallery(self, name: str, timeout: float | None = None) -> GalleryInfo:
+    async def create_gallery(
+        self, name: str, timeout: float | None = None, model_name: str = "", model_version: str = ""
+    ) -> GalleryInfo:
+        """Create a gallery bound to the default embedder, or to the one named
+        (any version the manifest lists; it need not be loaded yet)."""
         validate_gallery_name(name)
         model, dim = self._gallery_model()
+        if model_name:
+            spec = self.pipeline.named_spec(EMBEDDER_ROLE, model_name, model_version)
+            model, dim = ModelInfo(spec.name, spec.version), int(spec.embedding_size or dim)
         return await self._store_op(
             "create_gallery",
             lambda s: s.create_gallery(name, model.name, model.version, dim),
@@ -250,12 +301,12 @@ class Galleries(CoreState):
         meta = validate_metadata(metadata)
 
         def embed(deadline: Deadline) -> EmbeddedFaces | None:
-            return None if vec is not None else self._embed(face, all_faces, deadline)
+            return None if vec is not None else self._embed(gallery, face, all_faces, deadline)
 
         def store(emb: EmbeddedFaces | None) -> EnrollResult:
             if emb is None:
                 assert vec is not None
-                model = self._gallery_model()[0]
+                model = self._vector_model(gallery, vec)
                 items = [FaceEmbedding(vec, embedding_sha256(vec), 0, 0.0, meta)]
                 ids = self._store_faces(gallery, subject_id, items, model)
                 return EnrollResult(ids, [], [], model)
@@ -310,7 +361,7 @@ class Galleries(CoreState):
 
             return await self._model_then_store(
                 "identify",
-                lambda d: self._embed(face, True, d),
+                lambda d: self._embed(gallery, face, True, d),
                 store_all,
                 timeout,
                 store_only=False,
@@ -326,7 +377,7 @@ class Galleries(CoreState):
 
         return await self._model_then_store(
             "identify",
-            lambda d: self._query(face, vec, d),
+            lambda d: self._query(gallery, face, vec, d),
             store,
             timeout,
             store_only=vec is not None,
@@ -361,7 +412,7 @@ class Galleries(CoreState):
 
         return await self._model_then_store(
             "verify",
-            lambda d: self._query(face, vec, d),
+            lambda d: self._query(gallery, face, vec, d),
             store,
             timeout,
             store_only=vec is not None,

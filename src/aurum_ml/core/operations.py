@@ -20,6 +20,22 @@ class ImageInput:
 
 
 @dataclass(frozen=True, slots=True)
+class ModelChoice:
+    """Which version of a model a call wants: the one pinned by ``name`` (and
+    ``version``; empty: the loaded version of that name, the default first),
+    else the traffic split's choice for the sticky ``routing_key``, else the
+    role's default."""
+
+    name: str = ""
+    version: str = ""
+    routing_key: str = ""
+
+
+#: No pin and no key: the role's default.
+DEFAULT_MODEL = ModelChoice()
+
+
+@dataclass(frozen=True, slots=True)
 class ResizeOp:
     width: int = 0
     height: int = 0

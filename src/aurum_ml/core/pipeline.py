@@ -24,11 +24,11 @@ from aurum_ml.align import ARCFACE_TEMPLATE, align_face
 from aurum_ml.core import rules
 from aurum_ml.core.budget import PixelBudget
 from aurum_ml.core.config import CoreConfig
-from aurum_ml.core.operations import DetectorName, ImageInput
+from aurum_ml.core.operations import DEFAULT_MODEL, DetectorName, ImageInput, ModelChoice
 from aurum_ml.core.workers import Deadline
-from aurum_ml.errors import AurumError, FailedPrecondition, ModelUnavailable
+from aurum_ml.errors import AurumError, FailedPrecondition, InvalidInput, ModelUnavailable
 from aurum_ml.images import DecodedImage, decode_planned, inspect_image, plan_decode, sniff
-from aurum_ml.manifest import ModelSet
+from aurum_ml.manifest import ModelSet, ModelSpec
 from aurum_ml.models import (
     FaceDetector,
     FaceEmbedder,
@@ -36,7 +36,7 @@ from aurum_ml.models import (
     LetterboxDetector,
     MtcnnDetector,
 )
-from aurum_ml.runtime.registry import ModelHandle, ModelRegistry
+from aurum_ml.runtime.registry import ModelHandle, ModelRegistry, ModelState
 from aurum_ml.runtime.session_pool import SessionPool
 from aurum_ml.types import (
     BGRImage,
@@ -116,17 +116,63 @@ class FacePipeline:
 
     # -- models, looked up per call ------------------------------------------------
 
+    def named_specs(self, role: str, name: str, version: str = "") -> list[ModelSpec]:
+        """The manifest's versions of model ``name`` for ``role`` (only
+        ``version`` when given); InvalidInput when it lists none."""
+        listed = [
+            s
+            for s in self.registry.catalogue
+            if s.role == role and s.name == name and (not version or s.version == version)
+        ]
+        if not listed:
+            pinned = f"{name} {version}".strip()
+            raise InvalidInput(f"there is no {role} model {pinned!r} in the manifest")
+        return listed
+
+    def named_spec(self, role: str, name: str, version: str = "") -> ModelSpec:
+        """One version of model ``name``: ``version``, else the newest listed."""
+        return self.named_specs(role, name, version)[-1]
+
+    def version_of(self, role: str, choice: ModelChoice) -> str | None:
+        """The version a pinned ``choice`` names for ``role`` (None: not
+        pinned). A pinned name without a version means the loaded version of
+        that name, the default first; InvalidInput when the manifest lists
+        no such model for the role, ModelUnavailable when it is not loaded."""
+        if not choice.name:
+            if choice.version:
+                raise InvalidInput("a pinned model version needs the model's name")
+            return None
+        listed = self.named_specs(role, choice.name, choice.version)
+        default = self.registry.defaults().get(role)
+        ready = [
+            s.version
+            for s in listed
+            if (e := self.registry.entry(role, s.version)) is not None
+            and e.state is ModelState.READY
+        ]
+        if not ready:
+            pinned = f"{choice.name} {choice.version}".strip()
+            raise ModelUnavailable(f"the {role} model {pinned} is not loaded")
+        return default if default in ready else ready[0]
+
     @contextmanager
-    def detector(self, name: DetectorName | None = None) -> Iterator[FaceDetector]:
-        """The detector ``name`` (None: the server's default), pinned for the block."""
+    def detector(
+        self, name: DetectorName | None = None, model: ModelChoice = DEFAULT_MODEL
+    ) -> Iterator[FaceDetector]:
+        """The detector ``name`` (None: the server's default), pinned for the
+        block; ``model`` picks the version of its single-shot model."""
         chosen = name or self.config.default_detector
         roles = detector_roles(self.registry.model_set, chosen)
         what = f"{chosen} face detector"
-        if not self.registry.ready(*roles):
+        version = self.version_of(roles[0], model) if chosen != "mtcnn" else None
+        if version is None and not self.registry.ready(*roles):
             why = self.registry.why_not(*roles)
             raise ModelUnavailable(f"the {what} is not available: {why}")
         with ExitStack() as stack:
-            handles = [stack.enter_context(self.registry.handle(r, what)) for r in roles]
+            handles = [
+                stack.enter_context(self.registry.handle(r, what, version, model.routing_key))
+                for r in roles
+            ]
             if chosen != "mtcnn":
                 yield _model(handles[0], LetterboxDetector)
             else:
@@ -137,8 +183,11 @@ class FacePipeline:
                 yield MtcnnDetector(pnet, rnet, onet, info)
 
     @contextmanager
-    def embedder(self) -> Iterator[FaceEmbedder]:
-        with self.registry.handle(EMBEDDER_ROLE, "face embedding model") as h:
+    def embedder(self, model: ModelChoice = DEFAULT_MODEL) -> Iterator[FaceEmbedder]:
+        version = self.version_of(EMBEDDER_ROLE, model)
+        with self.registry.handle(
+            EMBEDDER_ROLE, "face embedding model", version, model.routing_key
+        ) as h:
             yield _model(h, FaceEmbedder)
 
     @contextmanager
@@ -223,13 +272,14 @@ class FacePipeline:
         detector: DetectorName | None = None,
         deadline: Deadline | None = None,
         landmarks_106: bool = False,
+        model: ModelChoice = DEFAULT_MODEL,
     ) -> Detection:
         deadline = deadline or Deadline.never()
         conf, cap = rules.detect_limits(min_confidence, max_faces, self.config)
         # The models are pinned before decoding, so a request for one that is
         # not serving fails before any work.
         with ExitStack() as stack:
-            det = stack.enter_context(self.detector(detector))
+            det = stack.enter_context(self.detector(detector, model))
             lm = stack.enter_context(self.landmarker()) if landmarks_106 else None
             decoded = stack.enter_context(
                 self.decoded(self.read_image(source), deadline, DETECT_DECODE_SIDE)
@@ -255,10 +305,13 @@ class FacePipeline:
         aligned: bool = False,
         detector: DetectorName | None = None,
         deadline: Deadline | None = None,
+        model: ModelChoice = DEFAULT_MODEL,
     ) -> EmbeddingResult:
         """The embedding of the image's most prominent face (or of the image
         itself, taken as an aligned crop)."""
-        out = self.embed_image(source, aligned=aligned, detector=detector, deadline=deadline)
+        out = self.embed_image(
+            source, aligned=aligned, detector=detector, deadline=deadline, model=model
+        )
         face = out.faces[0]
         return EmbeddingResult(
             embedding=out.vectors[0],
@@ -277,12 +330,14 @@ class FacePipeline:
         detector: DetectorName | None = None,
         deadline: Deadline | None = None,
         with_sha256: bool = False,
+        model: ModelChoice = DEFAULT_MODEL,
     ) -> EmbeddedFaces:
         """Embeddings of an image's most prominent face, or of all its faces
-        (one batched run), or of the image as an aligned crop."""
+        (one batched run), or of the image as an aligned crop. ``model``
+        chooses the embedder's version; the detector is the default's."""
         deadline = deadline or Deadline.never()
         with ExitStack() as stack:
-            embedder = stack.enter_context(self.embedder())
+            embedder = stack.enter_context(self.embedder(model))
             det = None if aligned else stack.enter_context(self.detector(detector))
             data = self.read_image(source)
             sha = hashlib.sha256(data).hexdigest() if with_sha256 else ""

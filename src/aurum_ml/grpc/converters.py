@@ -21,7 +21,7 @@ from aurum_ml.core import (
     QualityOp,
     ResizeOp,
 )
-from aurum_ml.core.operations import DetectorName, ImageFormat
+from aurum_ml.core.operations import DetectorName, ImageFormat, ModelChoice
 from aurum_ml.errors import AurumError, InvalidInput
 from aurum_ml.types import (
     CompareManyResult,
@@ -111,6 +111,10 @@ def detect_args(
         detector_in(req.detector),
         req.landmarks_106,
     )
+
+
+def model_in(sel: common_pb2.ModelSelector) -> ModelChoice:
+    return ModelChoice(sel.name.strip(), sel.version.strip(), sel.routing_key)
 
 
 def embed_args(req: embedding_pb2.EmbedRequest) -> tuple[ImageInput, bool, DetectorName | None]:

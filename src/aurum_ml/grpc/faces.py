@@ -148,7 +148,12 @@ class FaceStoreServicer(face_store_pb2_grpc.FaceStoreServicer):
         self, request: face_store_pb2.CreateGalleryRequest, context: Ctx
     ) -> face_store_pb2.Gallery:
         return gallery_pb(
-            await self.core.create_gallery(request.name, timeout=context.time_remaining())
+            await self.core.create_gallery(
+                request.name,
+                timeout=context.time_remaining(),
+                model_name=request.model.name.strip(),
+                model_version=request.model.version.strip(),
+            )
         )
 
     @mapped

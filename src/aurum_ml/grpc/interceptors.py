@@ -1,5 +1,6 @@
 """One interceptor for every unary RPC: request id, API key, rate limit,
-metrics and the access log. Health and reflection stay open."""
+metrics and the access log. Health and reflection stay open; model
+management takes operator keys only (security.OperatorGate)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,16 @@ import grpc
 from aurum_ml.errors import AurumError
 from aurum_ml.grpc.errors import status_for
 from aurum_ml.observability import Metrics, log_request, new_request_id, request_id_var
-from aurum_ml.security import ANONYMOUS, Authenticator, RateLimiter, key_from_headers
+from aurum_ml.security import (
+    ANONYMOUS,
+    Authenticator,
+    OperatorGate,
+    RateLimiter,
+    key_from_headers,
+)
 
 _OPEN_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+_OPERATOR_PREFIX = "/aurum.ml.v1.ModelManagement/"
 
 Behavior = Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]
 
@@ -30,6 +38,16 @@ SMALL_METHODS = frozenset(
     {
         "/grpc.health.v1.Health/Check",
         "/aurum.ml.v1.Similarity/Compare",
+        *(
+            f"{_OPERATOR_PREFIX}{m}"
+            for m in (
+                "ListModels",
+                "LoadModel",
+                "UnloadModel",
+                "SetDefaultModel",
+                "SetTrafficSplit",
+            )
+        ),
         *(
             f"/aurum.ml.v1.FaceStore/{m}"
             for m in (
@@ -80,10 +98,17 @@ def _lenient(
 
 
 class ServerInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
-    def __init__(self, auth: Authenticator, limiter: RateLimiter, metrics: Metrics) -> None:
+    def __init__(
+        self,
+        auth: Authenticator,
+        limiter: RateLimiter,
+        metrics: Metrics,
+        operators: OperatorGate | None = None,
+    ) -> None:
         self.auth = auth
         self.limiter = limiter
         self.metrics = metrics
+        self.operators = operators or OperatorGate([], auth)
 
     async def intercept_service(
         self,
@@ -99,6 +124,7 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
         metadata = {k: v for k, v in (details.invocation_metadata or ()) if isinstance(v, str)}
         inner: Behavior = handler.unary_unary  # type: ignore[assignment]
         is_open = method.startswith(_OPEN_PREFIXES)
+        gate = self.operators if method.startswith(_OPERATOR_PREFIX) else self.auth
 
         async def behavior(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
             started = time.perf_counter()
@@ -112,7 +138,7 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
             try:
                 if not is_open:
                     try:
-                        caller = self.auth.identify(
+                        caller = gate.identify(
                             key_from_headers(
                                 metadata.get("authorization"), metadata.get("x-api-key")
                             )

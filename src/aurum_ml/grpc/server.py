@@ -25,6 +25,8 @@ from aurum.ml.v1 import (
 from aurum_ml.core import Core
 from aurum_ml.grpc import servicers
 from aurum_ml.grpc.faces import add_face_store
+from aurum_ml.grpc.models import SERVICE_NAME as MODELS_SERVICE
+from aurum_ml.grpc.models import add_model_management
 
 #: Short service name (the core's) -> fully qualified gRPC service name.
 SERVICE_NAMES: dict[str, str] = {
@@ -48,6 +50,8 @@ class GrpcServer:
     async def publish_health(self, serving: dict[str, bool]) -> None:
         for short, full in SERVICE_NAMES.items():
             await self.health.set(full, _SERVING if serving.get(short) else _NOT_SERVING)
+        # Model management answers whenever the process does (off, it says so).
+        await self.health.set(MODELS_SERVICE, _SERVING)
         # The overall status ("") says the process is up and answering; per-service
         # entries say which parts can do real work.
         await self.health.set("", _SERVING)
@@ -123,10 +127,12 @@ def build_grpc_server(
     faces = core.store is not None
     if faces:
         add_face_store(server, core)
+    add_model_management(server, core)
     health_servicer = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     names = [
         *(full for short, full in SERVICE_NAMES.items() if short != "faces" or faces),
+        MODELS_SERVICE,
         health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
         reflection.SERVICE_NAME,
     ]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 import grpc
 
 from aurum.ml.v1 import (
+    common_pb2,
     detection_pb2,
     detection_pb2_grpc,
     embedding_pb2,
@@ -19,7 +21,7 @@ from aurum.ml.v1 import (
     similarity_pb2_grpc,
 )
 from aurum_ml import similarity
-from aurum_ml.core import Core
+from aurum_ml.core import Core, ModelChoice
 from aurum_ml.errors import AurumError, InvalidInput
 from aurum_ml.grpc import converters as cv
 from aurum_ml.grpc.errors import mapped
@@ -53,6 +55,18 @@ async def _per_item(
     return [c if isinstance(c, AurumError) else next(results) for c in converted]
 
 
+def _model(sel: common_pb2.ModelSelector, context: Ctx) -> ModelChoice:
+    """The request's model choice; its routing key may come as the
+    ``x-routing-key`` metadata instead (the field wins)."""
+    choice = cv.model_in(sel)
+    if choice.routing_key:
+        return choice
+    for key, value in context.invocation_metadata() or ():
+        if key == "x-routing-key" and isinstance(value, str) and value:
+            return dataclasses.replace(choice, routing_key=value)
+    return choice
+
+
 class FaceDetectionServicer(detection_pb2_grpc.FaceDetectionServicer):
     def __init__(self, core: Core) -> None:
         self.core = core
@@ -62,8 +76,9 @@ class FaceDetectionServicer(detection_pb2_grpc.FaceDetectionServicer):
         self, request: detection_pb2.DetectRequest, context: Ctx
     ) -> detection_pb2.DetectResponse:
         image, conf, cap, det, lm106 = cv.detect_args(request)
+        model = _model(request.model, context)
         return cv.detect_pb(
-            await self.core.detect(image, conf, cap, det, context.time_remaining(), lm106)
+            await self.core.detect(image, conf, cap, det, context.time_remaining(), lm106, model)
         )
 
     @mapped
@@ -73,7 +88,9 @@ class FaceDetectionServicer(detection_pb2_grpc.FaceDetectionServicer):
         results = await _per_item(
             request.requests,
             cv.detect_args,
-            lambda items: self.core.detect_batch(items, timeout=context.time_remaining()),
+            lambda items: self.core.detect_batch(
+                items, timeout=context.time_remaining(), model=_model(request.model, context)
+            ),
             self.core.config.max_batch_items,
         )
         return detection_pb2.DetectBatchResponse(
@@ -95,7 +112,11 @@ class FaceEmbeddingServicer(embedding_pb2_grpc.FaceEmbeddingServicer):
         self, request: embedding_pb2.EmbedRequest, context: Ctx
     ) -> embedding_pb2.EmbedResponse:
         return cv.embed_pb(
-            await self.core.embed(*cv.embed_args(request), timeout=context.time_remaining())
+            await self.core.embed(
+                *cv.embed_args(request),
+                timeout=context.time_remaining(),
+                model=_model(request.model, context),
+            )
         )
 
     @mapped
@@ -105,7 +126,9 @@ class FaceEmbeddingServicer(embedding_pb2_grpc.FaceEmbeddingServicer):
         results = await _per_item(
             request.requests,
             cv.embed_args,
-            lambda items: self.core.embed_batch(items, timeout=context.time_remaining()),
+            lambda items: self.core.embed_batch(
+                items, timeout=context.time_remaining(), model=_model(request.model, context)
+            ),
             self.core.config.max_batch_items,
         )
         return embedding_pb2.EmbedBatchResponse(

@@ -123,6 +123,8 @@ class FaceScoringConsumer:
                 subject_id=request.user_id,
                 metadata=request.metadata,
                 background=True,
+                # A user's jobs always land on the same side of a split.
+                routing_key=str(request.user_id),
             )
             await job.updateProgress(100)
             outcome = "completed"

@@ -21,9 +21,17 @@ from aurum_ml import __version__
 from aurum_ml.core import Core
 from aurum_ml.errors import AurumError
 from aurum_ml.observability import Metrics, log_request, new_request_id, request_id_var
-from aurum_ml.rest import endpoints, faces
+from aurum_ml.rest import endpoints, faces, models
 from aurum_ml.rest.errors import core_error_response, error_response, install_handlers
-from aurum_ml.security import ANONYMOUS, Authenticator, RateLimiter, key_from_headers, load_keys
+from aurum_ml.security import (
+    ANONYMOUS,
+    Authenticator,
+    OperatorGate,
+    RateLimiter,
+    key_from_headers,
+    load_keys,
+    operator_gate,
+)
 from aurum_ml.settings import Settings
 
 #: Where /docs loads Swagger UI from: this server, never a CDN, so the page
@@ -134,11 +142,13 @@ class Gate:
         auth: Authenticator,
         limiter: RateLimiter,
         metrics: Metrics | None,
+        operators: OperatorGate | None = None,
     ) -> None:
         self.app = app
         self.auth = auth
         self.limiter = limiter
         self.metrics = metrics
+        self.operators = operators or OperatorGate([], auth)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -168,7 +178,8 @@ class Gate:
             if path not in OPEN_PATHS:
                 try:
                     key = key_from_headers(headers.get("authorization"), headers.get("x-api-key"))
-                    caller = self.auth.identify(key)
+                    operator = path == models.PREFIX or path.startswith(models.PREFIX + "/")
+                    caller = (self.operators if operator else self.auth).identify(key)
                     self.limiter.check(caller)
                 except AurumError as e:
                     await core_error_response(e)(scope, receive, send_with_id)
@@ -258,6 +269,7 @@ def build_rest_app(
     auth: Authenticator | None = None,
     limiter: RateLimiter | None = None,
     metrics: Metrics | None = None,
+    operators: OperatorGate | None = None,
 ) -> FastAPI:
     """The gateway over ``core`` (the face store's paths where it has a store).
 
@@ -271,6 +283,12 @@ def build_rest_app(
         auth = Authenticator(keys)
     if limiter is None:
         limiter = RateLimiter(settings.rate_limit_rps, settings.rate_limit_burst)
+    if operators is None:
+        operators = operator_gate(
+            (k.get_secret_value() for k in settings.operator_keys),
+            settings.operator_keys_file,
+            auth,
+        )
     app = _RestApp(
         title="aurum-ml REST gateway",
         version=__version__,
@@ -288,7 +306,8 @@ def build_rest_app(
     app.include_router(endpoints.router)
     if core.store is not None:
         app.include_router(faces.router)
+    app.include_router(models.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_message_bytes)
     # Added last, so outermost: the gate answers before any body is read.
-    app.add_middleware(Gate, auth=auth, limiter=limiter, metrics=metrics)
+    app.add_middleware(Gate, auth=auth, limiter=limiter, metrics=metrics, operators=operators)
     return app

@@ -10,13 +10,15 @@ import asyncio
 import base64
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi import APIRouter, Body, Depends, Header, Request, Response
 
 from aurum_ml import __version__, similarity, types
 from aurum_ml.core import (
+    DEFAULT_MODEL,
     AlignOp,
     ConvertOp,
     ImageInput,
+    ModelChoice,
     NormalizeOp,
     Operation,
     QualityOp,
@@ -44,6 +46,24 @@ Core = Annotated[CoreFacade, Depends(_core)]
 
 
 # -- JSON -> core ------------------------------------------------------------------
+
+
+#: The sticky routing key as a header, for clients that cannot change the body;
+#: the body's model.routing_key wins.
+RoutingKey = Annotated[
+    str,
+    Header(
+        alias="x-routing-key",
+        description="Sticky key for the traffic split (e.g. the app's user id); "
+        "the body's model.routing_key wins",
+    ),
+]
+
+
+def model_in(sel: s.ModelSelector | None, routing_key: str = "") -> ModelChoice:
+    if sel is None:
+        return ModelChoice(routing_key=routing_key) if routing_key else DEFAULT_MODEL
+    return ModelChoice(sel.name.strip(), sel.version.strip(), sel.routing_key or routing_key)
 
 
 def image_in(value: str) -> ImageInput:
@@ -124,9 +144,17 @@ def quality_out(q: types.QualityReport) -> s.QualityReport:
     responses=_IMAGE_ERRORS,
     summary="Find faces in an image",
 )
-async def detect_face(body: s.DetectFaceRequest, core: Core) -> s.DetectFaceResponse:
+async def detect_face(
+    body: s.DetectFaceRequest, core: Core, routing_key: RoutingKey = ""
+) -> s.DetectFaceResponse:
     """Boxes, five landmarks and a confidence per face, in original-image pixels."""
-    d = await core.detect(image_in(body.image), body.min_confidence, body.max_faces, body.detector)
+    d = await core.detect(
+        image_in(body.image),
+        body.min_confidence,
+        body.max_faces,
+        body.detector,
+        model=model_in(body.model, routing_key),
+    )
     return s.DetectFaceResponse(
         faces=[face_out(f) for f in d.faces],
         image_width=d.image_width,
@@ -142,10 +170,12 @@ async def detect_face(body: s.DetectFaceRequest, core: Core) -> s.DetectFaceResp
     summary="Embed the most prominent face",
 )
 async def extract_embedding(
-    body: s.ExtractEmbeddingRequest, core: Core
+    body: s.ExtractEmbeddingRequest, core: Core, routing_key: RoutingKey = ""
 ) -> s.ExtractEmbeddingResponse:
     """A 512-d L2-normalised ArcFace embedding; 404 when the image has no face."""
-    e = await core.embed(image_in(body.image), body.aligned, body.detector)
+    e = await core.embed(
+        image_in(body.image), body.aligned, body.detector, model=model_in(body.model, routing_key)
+    )
     return s.ExtractEmbeddingResponse(
         embedding=s.Embedding(
             embedding=e.embedding.tolist(), quality=e.quality.overall, confidence=e.confidence
@@ -250,6 +280,11 @@ async def health(core: Core, response: Response) -> s.HealthResponse:
     if "queue" in doors:
         ok, why = doors["queue"]
         queue = s.ComponentHealth(status="SERVING" if ok else "NOT_SERVING", reason=why)
+    failed = [m for m in core.models() if m.error and not m.loaded]
+    models = None
+    if failed:
+        why = "; ".join(f"{m.role} {m.info.name} {m.info.version}: {m.error}" for m in failed)
+        models = s.ComponentHealth(status="NOT_SERVING", reason=why)
     # The legacy contract's four services decide; the face store and the queue
     # (newer, and optional) are listed but do not make these unhealthy.
     healthy = all(serving.get(name, False) for name in _LEGACY_SERVICES)
@@ -263,6 +298,7 @@ async def health(core: Core, response: Response) -> s.HealthResponse:
             similarity=state("similarity"),
             faceStore=face_store,
             queue=queue,
+            models=models,
         ),
     )
 

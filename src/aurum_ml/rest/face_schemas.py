@@ -25,9 +25,18 @@ class FaceQuery(In):
     """Face detector; null means the server's default."""
 
 
+class ModelRef(In):
+    name: str
+    version: str = ""
+    """Empty: the newest version the manifest lists of that model."""
+
+
 class CreateGalleryRequest(In):
     name: str
     """1-64 letters, digits, '_', '.' or '-', starting with a letter or digit."""
+    model: ModelRef | None = None
+    """The embedding model the gallery is bound to (any version the manifest lists);
+    null: the server's default embedder."""
 
 
 class EnrollRequest(FaceQuery):

@@ -114,11 +114,15 @@ router = APIRouter(route_class=MappedRoute, tags=["faces"])
     "/api/faces/galleries",
     operation_id="createGallery",
     responses=_STORE_ERRORS,
-    summary="Create a gallery for the server's embedding model",
+    summary="Create a gallery bound to an embedding model",
 )
 async def create_gallery(body: CreateGalleryRequest, core: Core) -> GalleryResponse:
     """An existing gallery of the same model is returned as it is."""
-    return GalleryResponse(gallery=gallery_out(await core.create_gallery(body.name)))
+    name, version = (body.model.name, body.model.version) if body.model else ("", "")
+    created = await core.create_gallery(
+        body.name, model_name=name.strip(), model_version=version.strip()
+    )
+    return GalleryResponse(gallery=gallery_out(created))
 
 
 @router.get(

@@ -98,6 +98,18 @@ class ErrorResponse(Out):
 # -- detection ---------------------------------------------------------------------
 
 
+class ModelSelector(In):
+    """Which version of a model the call wants (README, "Model management"): a
+    pinned model (name, optionally version), else the version the role's traffic
+    split chooses for routing_key (the same key always gets the same one), else
+    the role's default."""
+
+    name: str = ""
+    version: str = ""
+    """Empty: the loaded version of that name (the default first)."""
+    routing_key: str = ""
+
+
 class DetectFaceRequest(In):
     image: str = Field(description=IMAGE_DOC)
     min_confidence: float = 0.0
@@ -106,6 +118,8 @@ class DetectFaceRequest(In):
     """At most this many faces, highest confidence first; 0 means the server cap."""
     detector: Detector | None = None
     """Face detector; null means the server's default."""
+    model: ModelSelector | None = None
+    """The detector version to use; null: the default."""
 
 
 class DetectFaceResponse(Out):
@@ -126,6 +140,8 @@ class ExtractEmbeddingRequest(In):
     """false: detect, take the most prominent face, align and embed it. true: the
     image already is an aligned face crop (resized to 112x112 if needed)."""
     detector: Detector | None = None
+    model: ModelSelector | None = None
+    """The embedder version to use; null: the default (or the split's choice)."""
 
 
 class Embedding(Out):
@@ -317,6 +333,9 @@ class Services(Out):
     queue: ComponentHealth | None = None
     """The faceScoring job queue's Redis; null when the queue consumer is off. Listed,
     but it does not decide the overall status."""
+    models: ComponentHealth | None = None
+    """Model versions loaded beside the serving ones (model management) that failed
+    to load, and why; null when none did. The versions serving are unaffected."""
 
 
 class HealthResponse(Out):

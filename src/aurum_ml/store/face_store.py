@@ -130,6 +130,14 @@ class FaceStore:
         with self._call("get gallery"):
             return self._gallery_info(name, count_subjects=count_subjects)
 
+    def gallery_model(self, name: str) -> tuple[str, str] | None:
+        """The (model name, model version) a gallery is bound to; None when
+        there is no such gallery. Cheaper than get_gallery: nothing is counted."""
+        validate_gallery_name(name)
+        with self._call("get gallery"):
+            model = self._galleries.read(name)
+            return None if model is None else (model.model_name, model.model_version)
+
     def list_galleries(self, *, count_subjects: bool = False) -> list[GalleryInfo]:
         with self._call("list galleries"):
             out: list[GalleryInfo] = []

@@ -33,6 +33,7 @@ import type { ListSubjectsRequest as _aurum_ml_v1_ListSubjectsRequest, ListSubje
 import type { ListSubjectsResponse as _aurum_ml_v1_ListSubjectsResponse, ListSubjectsResponse__Output as _aurum_ml_v1_ListSubjectsResponse__Output } from './aurum/ml/v1/ListSubjectsResponse';
 import type { Match as _aurum_ml_v1_Match, Match__Output as _aurum_ml_v1_Match__Output } from './aurum/ml/v1/Match';
 import type { ModelInfo as _aurum_ml_v1_ModelInfo, ModelInfo__Output as _aurum_ml_v1_ModelInfo__Output } from './aurum/ml/v1/ModelInfo';
+import type { ModelSelector as _aurum_ml_v1_ModelSelector, ModelSelector__Output as _aurum_ml_v1_ModelSelector__Output } from './aurum/ml/v1/ModelSelector';
 import type { Point as _aurum_ml_v1_Point, Point__Output as _aurum_ml_v1_Point__Output } from './aurum/ml/v1/Point';
 import type { QualityReport as _aurum_ml_v1_QualityReport, QualityReport__Output as _aurum_ml_v1_QualityReport__Output } from './aurum/ml/v1/QualityReport';
 import type { SimilarityClient as _aurum_ml_v1_SimilarityClient, SimilarityDefinition as _aurum_ml_v1_SimilarityDefinition } from './aurum/ml/v1/Similarity';
@@ -85,6 +86,7 @@ export interface ProtoGrpcType {
                 Match: MessageTypeDefinition<_aurum_ml_v1_Match, _aurum_ml_v1_Match__Output>;
                 Metric: EnumTypeDefinition;
                 ModelInfo: MessageTypeDefinition<_aurum_ml_v1_ModelInfo, _aurum_ml_v1_ModelInfo__Output>;
+                ModelSelector: MessageTypeDefinition<_aurum_ml_v1_ModelSelector, _aurum_ml_v1_ModelSelector__Output>;
                 Point: MessageTypeDefinition<_aurum_ml_v1_Point, _aurum_ml_v1_Point__Output>;
                 QualityReport: MessageTypeDefinition<_aurum_ml_v1_QualityReport, _aurum_ml_v1_QualityReport__Output>;
                 Similarity: SubtypeConstructor<typeof grpc.Client, _aurum_ml_v1_SimilarityClient> & {

@@ -78,6 +78,9 @@ export interface HealthResponse {
         faceStore: ComponentHealth | null;
         /** Always null: gRPC health does not report the job queue (GET /api/health does). */
         queue: ComponentHealth | null;
+        /** Always null: gRPC health does not report model versions that failed to
+         *  load (GET /api/health and model management's ListModels do). */
+        models: ComponentHealth | null;
     };
 }
 export interface DetectOptions {

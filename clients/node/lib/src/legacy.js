@@ -135,6 +135,7 @@ function createLegacyApi(client) {
                         ? null
                         : { status: faceStore, reason: faceStore === "SERVING" ? "" : "the face store is not serving" },
                     queue: null,
+                    models: null,
                 },
             };
         },

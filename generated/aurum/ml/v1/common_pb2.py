@@ -24,15 +24,15 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x61urum/ml/v1/common.proto\x12\x0b\x61urum.ml.v1\"0\n\x05Image\x12\x0e\n\x04\x64\x61ta\x18\x01 \x01(\x0cH\x00\x12\r\n\x03url\x18\x02 \x01(\tH\x00\x42\x08\n\x06source\"\x1d\n\x05Point\x12\t\n\x01x\x18\x01 \x01(\x02\x12\t\n\x01y\x18\x02 \x01(\x02\"B\n\x0b\x42oundingBox\x12\t\n\x01x\x18\x01 \x01(\x02\x12\t\n\x01y\x18\x02 \x01(\x02\x12\r\n\x05width\x18\x03 \x01(\x02\x12\x0e\n\x06height\x18\x04 \x01(\x02\"\xcb\x01\n\tLandmarks\x12$\n\x08left_eye\x18\x01 \x01(\x0b\x32\x12.aurum.ml.v1.Point\x12%\n\tright_eye\x18\x02 \x01(\x0b\x32\x12.aurum.ml.v1.Point\x12 \n\x04nose\x18\x03 \x01(\x0b\x32\x12.aurum.ml.v1.Point\x12&\n\nleft_mouth\x18\x04 \x01(\x0b\x32\x12.aurum.ml.v1.Point\x12\'\n\x0bright_mouth\x18\x05 \x01(\x0b\x32\x12.aurum.ml.v1.Point\"\x98\x01\n\x04\x46\x61\x63\x65\x12&\n\x04\x62\x62ox\x18\x01 \x01(\x0b\x32\x18.aurum.ml.v1.BoundingBox\x12)\n\tlandmarks\x18\x02 \x01(\x0b\x32\x16.aurum.ml.v1.Landmarks\x12\x12\n\nconfidence\x18\x03 \x01(\x02\x12)\n\rlandmarks_106\x18\x04 \x03(\x0b\x32\x12.aurum.ml.v1.Point\"F\n\tModelInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x1a\n\x12\x65xecution_provider\x18\x03 \x01(\t\"n\n\rQualityReport\x12\x0f\n\x07overall\x18\x01 \x01(\x02\x12\x11\n\tsharpness\x18\x02 \x01(\x02\x12\x12\n\nbrightness\x18\x03 \x01(\x02\x12\x11\n\tface_size\x18\x04 \x01(\x02\x12\x12\n\nfrontality\x18\x05 \x01(\x02\"*\n\tItemError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t*`\n\x08\x44\x65tector\x12\x18\n\x14\x44\x45TECTOR_UNSPECIFIED\x10\x00\x12\x12\n\x0e\x44\x45TECTOR_SCRFD\x10\x01\x12\x12\n\x0e\x44\x45TECTOR_MTCNN\x10\x02\x12\x12\n\x0e\x44\x45TECTOR_YUNET\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x61urum/ml/v1/common.proto\x12\x0b\x61urum.ml.v1\"0\n\x05Image\x12\x0e\n\x04\x64\x61ta\x18\x01 \x01(\x0cH\x00\x12\r\n\x03url\x18\x02 \x01(\tH\x00\x42\x08\n\x06source\"\x1d\n\x05Point\x12\t\n\x01x\x18\x01 \x01(\x02\x12\t\n\x01y\x18\x02 \x01(\x02\"B\n\x0b\x42oundingBox\x12\t\n\x01x\x18\x01 \x01(\x02\x12\t\n\x01y\x18\x02 \x01(\x02\x12\r\n\x05width\x18\x03 \x01(\x02\x12\x0e\n\x06height\x18\x04 \x01(\x02\"\xcb\x01\n\tLandmarks\x12$\n\x08left_eye\x18\x01 \x01(\x0b\x32\x12.aurum.ml.v1.Point\x12%\n\tright_eye\x18\x02 \x01(\x0b\x32\x12.aurum.ml.v1.Point\x12 \n\x04nose\x18\x03 \x01(\x0b\x32\x12.aurum.ml.v1.Point\x12&\n\nleft_mouth\x18\x04 \x01(\x0b\x32\x12.aurum.ml.v1.Point\x12\'\n\x0bright_mouth\x18\x05 \x01(\x0b\x32\x12.aurum.ml.v1.Point\"\x98\x01\n\x04\x46\x61\x63\x65\x12&\n\x04\x62\x62ox\x18\x01 \x01(\x0b\x32\x18.aurum.ml.v1.BoundingBox\x12)\n\tlandmarks\x18\x02 \x01(\x0b\x32\x16.aurum.ml.v1.Landmarks\x12\x12\n\nconfidence\x18\x03 \x01(\x02\x12)\n\rlandmarks_106\x18\x04 \x03(\x0b\x32\x12.aurum.ml.v1.Point\"F\n\tModelInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x1a\n\x12\x65xecution_provider\x18\x03 \x01(\t\"C\n\rModelSelector\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x13\n\x0brouting_key\x18\x03 \x01(\t\"n\n\rQualityReport\x12\x0f\n\x07overall\x18\x01 \x01(\x02\x12\x11\n\tsharpness\x18\x02 \x01(\x02\x12\x12\n\nbrightness\x18\x03 \x01(\x02\x12\x11\n\tface_size\x18\x04 \x01(\x02\x12\x12\n\nfrontality\x18\x05 \x01(\x02\"*\n\tItemError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t*`\n\x08\x44\x65tector\x12\x18\n\x14\x44\x45TECTOR_UNSPECIFIED\x10\x00\x12\x12\n\x0e\x44\x45TECTOR_SCRFD\x10\x01\x12\x12\n\x0e\x44\x45TECTOR_MTCNN\x10\x02\x12\x12\n\x0e\x44\x45TECTOR_YUNET\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'aurum.ml.v1.common_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_DETECTOR']._serialized_start=779
-  _globals['_DETECTOR']._serialized_end=875
+  _globals['_DETECTOR']._serialized_start=848
+  _globals['_DETECTOR']._serialized_end=944
   _globals['_IMAGE']._serialized_start=41
   _globals['_IMAGE']._serialized_end=89
   _globals['_POINT']._serialized_start=91
@@ -45,8 +45,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_FACE']._serialized_end=549
   _globals['_MODELINFO']._serialized_start=551
   _globals['_MODELINFO']._serialized_end=621
-  _globals['_QUALITYREPORT']._serialized_start=623
-  _globals['_QUALITYREPORT']._serialized_end=733
-  _globals['_ITEMERROR']._serialized_start=735
-  _globals['_ITEMERROR']._serialized_end=777
+  _globals['_MODELSELECTOR']._serialized_start=623
+  _globals['_MODELSELECTOR']._serialized_end=690
+  _globals['_QUALITYREPORT']._serialized_start=692
+  _globals['_QUALITYREPORT']._serialized_end=802
+  _globals['_ITEMERROR']._serialized_start=804
+  _globals['_ITEMERROR']._serialized_end=846
 # @@protoc_insertion_point(module_scope)

@@ -228,6 +228,39 @@ class ModelInfo(_message.Message):
 Global___ModelInfo: _TypeAlias = ModelInfo  # noqa: Y015
 
 @_typing.final
+class ModelSelector(_message.Message):
+    """Which version of a model a call wants (README, "Model management").
+    A pinned model (name, and optionally version) answers the call; without
+    one, a non-empty routing_key (e.g. the app's user id) sends it to the
+    version the role's traffic split chooses for that key, the same key
+    always to the same version; otherwise the role's default answers.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
+    ROUTING_KEY_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    version: _builtins.str
+    """Empty: the loaded version of that name (the default first)."""
+    routing_key: _builtins.str
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        version: _builtins.str = ...,
+        routing_key: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["name", b"name", "routing_key", b"routing_key", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ModelSelector: _TypeAlias = ModelSelector  # noqa: Y015
+
+@_typing.final
 class QualityReport(_message.Message):
     """Face image quality; every field is in [0, 1], higher is better.
     The README ("Quality and confidence") gives each formula.

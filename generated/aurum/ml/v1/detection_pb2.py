@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from aurum.ml.v1 import common_pb2 as aurum_dot_ml_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x61urum/ml/v1/detection.proto\x12\x0b\x61urum.ml.v1\x1a\x18\x61urum/ml/v1/common.proto\"\x9d\x01\n\rDetectRequest\x12!\n\x05image\x18\x01 \x01(\x0b\x32\x12.aurum.ml.v1.Image\x12\x16\n\x0emin_confidence\x18\x02 \x01(\x02\x12\x11\n\tmax_faces\x18\x03 \x01(\x05\x12\'\n\x08\x64\x65tector\x18\x04 \x01(\x0e\x32\x15.aurum.ml.v1.Detector\x12\x15\n\rlandmarks_106\x18\x05 \x01(\x08\"\x84\x01\n\x0e\x44\x65tectResponse\x12 \n\x05\x66\x61\x63\x65s\x18\x01 \x03(\x0b\x32\x11.aurum.ml.v1.Face\x12\x13\n\x0bimage_width\x18\x02 \x01(\x05\x12\x14\n\x0cimage_height\x18\x03 \x01(\x05\x12%\n\x05model\x18\x04 \x01(\x0b\x32\x16.aurum.ml.v1.ModelInfo\"B\n\x12\x44\x65tectBatchRequest\x12,\n\x08requests\x18\x01 \x03(\x0b\x32\x1a.aurum.ml.v1.DetectRequest\"u\n\x0f\x44\x65tectBatchItem\x12/\n\x08response\x18\x01 \x01(\x0b\x32\x1b.aurum.ml.v1.DetectResponseH\x00\x12\'\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x16.aurum.ml.v1.ItemErrorH\x00\x42\x08\n\x06result\"D\n\x13\x44\x65tectBatchResponse\x12-\n\x07results\x18\x01 \x03(\x0b\x32\x1c.aurum.ml.v1.DetectBatchItem2\xa4\x01\n\rFaceDetection\x12\x41\n\x06\x44\x65tect\x12\x1a.aurum.ml.v1.DetectRequest\x1a\x1b.aurum.ml.v1.DetectResponse\x12P\n\x0b\x44\x65tectBatch\x12\x1f.aurum.ml.v1.DetectBatchRequest\x1a .aurum.ml.v1.DetectBatchResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x61urum/ml/v1/detection.proto\x12\x0b\x61urum.ml.v1\x1a\x18\x61urum/ml/v1/common.proto\"\xc8\x01\n\rDetectRequest\x12!\n\x05image\x18\x01 \x01(\x0b\x32\x12.aurum.ml.v1.Image\x12\x16\n\x0emin_confidence\x18\x02 \x01(\x02\x12\x11\n\tmax_faces\x18\x03 \x01(\x05\x12\'\n\x08\x64\x65tector\x18\x04 \x01(\x0e\x32\x15.aurum.ml.v1.Detector\x12\x15\n\rlandmarks_106\x18\x05 \x01(\x08\x12)\n\x05model\x18\x06 \x01(\x0b\x32\x1a.aurum.ml.v1.ModelSelector\"\x84\x01\n\x0e\x44\x65tectResponse\x12 \n\x05\x66\x61\x63\x65s\x18\x01 \x03(\x0b\x32\x11.aurum.ml.v1.Face\x12\x13\n\x0bimage_width\x18\x02 \x01(\x05\x12\x14\n\x0cimage_height\x18\x03 \x01(\x05\x12%\n\x05model\x18\x04 \x01(\x0b\x32\x16.aurum.ml.v1.ModelInfo\"m\n\x12\x44\x65tectBatchRequest\x12,\n\x08requests\x18\x01 \x03(\x0b\x32\x1a.aurum.ml.v1.DetectRequest\x12)\n\x05model\x18\x02 \x01(\x0b\x32\x1a.aurum.ml.v1.ModelSelector\"u\n\x0f\x44\x65tectBatchItem\x12/\n\x08response\x18\x01 \x01(\x0b\x32\x1b.aurum.ml.v1.DetectResponseH\x00\x12\'\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x16.aurum.ml.v1.ItemErrorH\x00\x42\x08\n\x06result\"D\n\x13\x44\x65tectBatchResponse\x12-\n\x07results\x18\x01 \x03(\x0b\x32\x1c.aurum.ml.v1.DetectBatchItem2\xa4\x01\n\rFaceDetection\x12\x41\n\x06\x44\x65tect\x12\x1a.aurum.ml.v1.DetectRequest\x1a\x1b.aurum.ml.v1.DetectResponse\x12P\n\x0b\x44\x65tectBatch\x12\x1f.aurum.ml.v1.DetectBatchRequest\x1a .aurum.ml.v1.DetectBatchResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,15 +33,15 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'aurum.ml.v1.detection_pb2',
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_DETECTREQUEST']._serialized_start=71
-  _globals['_DETECTREQUEST']._serialized_end=228
-  _globals['_DETECTRESPONSE']._serialized_start=231
-  _globals['_DETECTRESPONSE']._serialized_end=363
-  _globals['_DETECTBATCHREQUEST']._serialized_start=365
-  _globals['_DETECTBATCHREQUEST']._serialized_end=431
-  _globals['_DETECTBATCHITEM']._serialized_start=433
-  _globals['_DETECTBATCHITEM']._serialized_end=550
-  _globals['_DETECTBATCHRESPONSE']._serialized_start=552
-  _globals['_DETECTBATCHRESPONSE']._serialized_end=620
-  _globals['_FACEDETECTION']._serialized_start=623
-  _globals['_FACEDETECTION']._serialized_end=787
+  _globals['_DETECTREQUEST']._serialized_end=271
+  _globals['_DETECTRESPONSE']._serialized_start=274
+  _globals['_DETECTRESPONSE']._serialized_end=406
+  _globals['_DETECTBATCHREQUEST']._serialized_start=408
+  _globals['_DETECTBATCHREQUEST']._serialized_end=517
+  _globals['_DETECTBATCHITEM']._serialized_start=519
+  _globals['_DETECTBATCHITEM']._serialized_end=636
+  _globals['_DETECTBATCHRESPONSE']._serialized_start=638
+  _globals['_DETECTBATCHRESPONSE']._serialized_end=706
+  _globals['_FACEDETECTION']._serialized_start=709
+  _globals['_FACEDETECTION']._serialized_end=873
 # @@protoc_insertion_point(module_scope)

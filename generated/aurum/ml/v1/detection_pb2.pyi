@@ -28,6 +28,7 @@ class DetectRequest(_message.Message):
     MAX_FACES_FIELD_NUMBER: _builtins.int
     DETECTOR_FIELD_NUMBER: _builtins.int
     LANDMARKS_106_FIELD_NUMBER: _builtins.int
+    MODEL_FIELD_NUMBER: _builtins.int
     min_confidence: _builtins.float
     """Faces scoring below this are dropped. 0 means the server default (0.5)."""
     max_faces: _builtins.int
@@ -39,6 +40,10 @@ class DetectRequest(_message.Message):
     """
     @_builtins.property
     def image(self) -> _common_pb2.Image: ...
+    @_builtins.property
+    def model(self) -> _common_pb2.ModelSelector:
+        """The detector version to use (single-shot detectors); unset: the default."""
+
     def __init__(
         self,
         *,
@@ -47,10 +52,11 @@ class DetectRequest(_message.Message):
         max_faces: _builtins.int = ...,
         detector: _common_pb2.Detector.ValueType = ...,
         landmarks_106: _builtins.bool = ...,
+        model: _common_pb2.ModelSelector | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["image", b"image"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["image", b"image", "model", b"model"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["detector", b"detector", "image", b"image", "landmarks_106", b"landmarks_106", "max_faces", b"max_faces", "min_confidence", b"min_confidence"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["detector", b"detector", "image", b"image", "landmarks_106", b"landmarks_106", "max_faces", b"max_faces", "min_confidence", b"min_confidence", "model", b"model"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -93,16 +99,22 @@ class DetectBatchRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     REQUESTS_FIELD_NUMBER: _builtins.int
+    MODEL_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def requests(self) -> _containers.RepeatedCompositeFieldContainer[Global___DetectRequest]: ...
+    @_builtins.property
+    def model(self) -> _common_pb2.ModelSelector:
+        """Applies to every item; an item's own model field is ignored."""
+
     def __init__(
         self,
         *,
         requests: _abc.Iterable[Global___DetectRequest] | None = ...,
+        model: _common_pb2.ModelSelector | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["model", b"model"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["requests", b"requests"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["model", b"model", "requests", b"requests"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -25,23 +25,23 @@ _sym_db = _symbol_database.Default()
 from aurum.ml.v1 import common_pb2 as aurum_dot_ml_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x61urum/ml/v1/embedding.proto\x12\x0b\x61urum.ml.v1\x1a\x18\x61urum/ml/v1/common.proto\"k\n\x0c\x45mbedRequest\x12!\n\x05image\x18\x01 \x01(\x0b\x32\x12.aurum.ml.v1.Image\x12\x0f\n\x07\x61ligned\x18\x02 \x01(\x08\x12\'\n\x08\x64\x65tector\x18\x03 \x01(\x0e\x32\x15.aurum.ml.v1.Detector\"\xc3\x01\n\rEmbedResponse\x12\x11\n\tembedding\x18\x01 \x03(\x02\x12\x0f\n\x07quality\x18\x02 \x01(\x02\x12\x12\n\nconfidence\x18\x03 \x01(\x02\x12\x1f\n\x04\x66\x61\x63\x65\x18\x04 \x01(\x0b\x32\x11.aurum.ml.v1.Face\x12%\n\x05model\x18\x05 \x01(\x0b\x32\x16.aurum.ml.v1.ModelInfo\x12\x32\n\x0equality_report\x18\x06 \x01(\x0b\x32\x1a.aurum.ml.v1.QualityReport\"@\n\x11\x45mbedBatchRequest\x12+\n\x08requests\x18\x01 \x03(\x0b\x32\x19.aurum.ml.v1.EmbedRequest\"s\n\x0e\x45mbedBatchItem\x12.\n\x08response\x18\x01 \x01(\x0b\x32\x1a.aurum.ml.v1.EmbedResponseH\x00\x12\'\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x16.aurum.ml.v1.ItemErrorH\x00\x42\x08\n\x06result\"B\n\x12\x45mbedBatchResponse\x12,\n\x07results\x18\x01 \x03(\x0b\x32\x1b.aurum.ml.v1.EmbedBatchItem2\x9e\x01\n\rFaceEmbedding\x12>\n\x05\x45mbed\x12\x19.aurum.ml.v1.EmbedRequest\x1a\x1a.aurum.ml.v1.EmbedResponse\x12M\n\nEmbedBatch\x12\x1e.aurum.ml.v1.EmbedBatchRequest\x1a\x1f.aurum.ml.v1.EmbedBatchResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x61urum/ml/v1/embedding.proto\x12\x0b\x61urum.ml.v1\x1a\x18\x61urum/ml/v1/common.proto\"\x96\x01\n\x0c\x45mbedRequest\x12!\n\x05image\x18\x01 \x01(\x0b\x32\x12.aurum.ml.v1.Image\x12\x0f\n\x07\x61ligned\x18\x02 \x01(\x08\x12\'\n\x08\x64\x65tector\x18\x03 \x01(\x0e\x32\x15.aurum.ml.v1.Detector\x12)\n\x05model\x18\x04 \x01(\x0b\x32\x1a.aurum.ml.v1.ModelSelector\"\xc3\x01\n\rEmbedResponse\x12\x11\n\tembedding\x18\x01 \x03(\x02\x12\x0f\n\x07quality\x18\x02 \x01(\x02\x12\x12\n\nconfidence\x18\x03 \x01(\x02\x12\x1f\n\x04\x66\x61\x63\x65\x18\x04 \x01(\x0b\x32\x11.aurum.ml.v1.Face\x12%\n\x05model\x18\x05 \x01(\x0b\x32\x16.aurum.ml.v1.ModelInfo\x12\x32\n\x0equality_report\x18\x06 \x01(\x0b\x32\x1a.aurum.ml.v1.QualityReport\"k\n\x11\x45mbedBatchRequest\x12+\n\x08requests\x18\x01 \x03(\x0b\x32\x19.aurum.ml.v1.EmbedRequest\x12)\n\x05model\x18\x02 \x01(\x0b\x32\x1a.aurum.ml.v1.ModelSelector\"s\n\x0e\x45mbedBatchItem\x12.\n\x08response\x18\x01 \x01(\x0b\x32\x1a.aurum.ml.v1.EmbedResponseH\x00\x12\'\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x16.aurum.ml.v1.ItemErrorH\x00\x42\x08\n\x06result\"B\n\x12\x45mbedBatchResponse\x12,\n\x07results\x18\x01 \x03(\x0b\x32\x1b.aurum.ml.v1.EmbedBatchItem2\x9e\x01\n\rFaceEmbedding\x12>\n\x05\x45mbed\x12\x19.aurum.ml.v1.EmbedRequest\x1a\x1a.aurum.ml.v1.EmbedResponse\x12M\n\nEmbedBatch\x12\x1e.aurum.ml.v1.EmbedBatchRequest\x1a\x1f.aurum.ml.v1.EmbedBatchResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'aurum.ml.v1.embedding_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_EMBEDREQUEST']._serialized_start=70
-  _globals['_EMBEDREQUEST']._serialized_end=177
-  _globals['_EMBEDRESPONSE']._serialized_start=180
-  _globals['_EMBEDRESPONSE']._serialized_end=375
-  _globals['_EMBEDBATCHREQUEST']._serialized_start=377
-  _globals['_EMBEDBATCHREQUEST']._serialized_end=441
-  _globals['_EMBEDBATCHITEM']._serialized_start=443
-  _globals['_EMBEDBATCHITEM']._serialized_end=558
-  _globals['_EMBEDBATCHRESPONSE']._serialized_start=560
-  _globals['_EMBEDBATCHRESPONSE']._serialized_end=626
-  _globals['_FACEEMBEDDING']._serialized_start=629
-  _globals['_FACEEMBEDDING']._serialized_end=787
+  _globals['_EMBEDREQUEST']._serialized_start=71
+  _globals['_EMBEDREQUEST']._serialized_end=221
+  _globals['_EMBEDRESPONSE']._serialized_start=224
+  _globals['_EMBEDRESPONSE']._serialized_end=419
+  _globals['_EMBEDBATCHREQUEST']._serialized_start=421
+  _globals['_EMBEDBATCHREQUEST']._serialized_end=528
+  _globals['_EMBEDBATCHITEM']._serialized_start=530
+  _globals['_EMBEDBATCHITEM']._serialized_end=645
+  _globals['_EMBEDBATCHRESPONSE']._serialized_start=647
+  _globals['_EMBEDBATCHRESPONSE']._serialized_end=713
+  _globals['_FACEEMBEDDING']._serialized_start=716
+  _globals['_FACEEMBEDDING']._serialized_end=874
 # @@protoc_insertion_point(module_scope)

@@ -26,6 +26,7 @@ class EmbedRequest(_message.Message):
     IMAGE_FIELD_NUMBER: _builtins.int
     ALIGNED_FIELD_NUMBER: _builtins.int
     DETECTOR_FIELD_NUMBER: _builtins.int
+    MODEL_FIELD_NUMBER: _builtins.int
     aligned: _builtins.bool
     """false: detect, take the most prominent face, align it to the ArcFace
     112x112 template and embed it. true: the image already is an aligned
@@ -34,16 +35,21 @@ class EmbedRequest(_message.Message):
     detector: _common_pb2.Detector.ValueType
     @_builtins.property
     def image(self) -> _common_pb2.Image: ...
+    @_builtins.property
+    def model(self) -> _common_pb2.ModelSelector:
+        """The embedder version to use; unset: the default (or the split's choice)."""
+
     def __init__(
         self,
         *,
         image: _common_pb2.Image | None = ...,
         aligned: _builtins.bool = ...,
         detector: _common_pb2.Detector.ValueType = ...,
+        model: _common_pb2.ModelSelector | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["image", b"image"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["image", b"image", "model", b"model"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["aligned", b"aligned", "detector", b"detector", "image", b"image"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["aligned", b"aligned", "detector", b"detector", "image", b"image", "model", b"model"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -98,16 +104,22 @@ class EmbedBatchRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     REQUESTS_FIELD_NUMBER: _builtins.int
+    MODEL_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def requests(self) -> _containers.RepeatedCompositeFieldContainer[Global___EmbedRequest]: ...
+    @_builtins.property
+    def model(self) -> _common_pb2.ModelSelector:
+        """Applies to every item; an item's own model field is ignored."""
+
     def __init__(
         self,
         *,
         requests: _abc.Iterable[Global___EmbedRequest] | None = ...,
+        model: _common_pb2.ModelSelector | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["model", b"model"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["requests", b"requests"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["model", b"model", "requests", b"requests"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

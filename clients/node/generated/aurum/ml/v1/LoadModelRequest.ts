@@ -1,0 +1,14 @@
+// Original file: protos/aurum/ml/v1/models.proto
+
+
+export interface LoadModelRequest {
+  'role'?: (string);
+  'version'?: (string);
+  'make_default'?: (boolean);
+}
+
+export interface LoadModelRequest__Output {
+  'role': (string);
+  'version': (string);
+  'make_default': (boolean);
+}

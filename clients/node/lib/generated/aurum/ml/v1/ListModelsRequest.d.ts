@@ -1,0 +1,6 @@
+export interface ListModelsRequest {
+    'role'?: (string);
+}
+export interface ListModelsRequest__Output {
+    'role': (string);
+}

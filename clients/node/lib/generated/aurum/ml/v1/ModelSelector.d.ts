@@ -1,0 +1,10 @@
+export interface ModelSelector {
+    'name'?: (string);
+    'version'?: (string);
+    'routing_key'?: (string);
+}
+export interface ModelSelector__Output {
+    'name': (string);
+    'version': (string);
+    'routing_key': (string);
+}

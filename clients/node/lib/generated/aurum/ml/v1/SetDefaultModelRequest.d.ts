@@ -1,0 +1,8 @@
+export interface SetDefaultModelRequest {
+    'role'?: (string);
+    'version'?: (string);
+}
+export interface SetDefaultModelRequest__Output {
+    'role': (string);
+    'version': (string);
+}

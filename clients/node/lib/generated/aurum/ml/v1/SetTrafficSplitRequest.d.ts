@@ -1,0 +1,12 @@
+export interface SetTrafficSplitRequest {
+    'role'?: (string);
+    'weights'?: ({
+        [key: string]: number | string;
+    });
+}
+export interface SetTrafficSplitRequest__Output {
+    'role': (string);
+    'weights': ({
+        [key: string]: number;
+    });
+}

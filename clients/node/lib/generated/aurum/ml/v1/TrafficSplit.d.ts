@@ -1,0 +1,12 @@
+export interface TrafficSplit {
+    'role'?: (string);
+    'shares'?: ({
+        [key: string]: number | string;
+    });
+}
+export interface TrafficSplit__Output {
+    'role': (string);
+    'shares': ({
+        [key: string]: number;
+    });
+}

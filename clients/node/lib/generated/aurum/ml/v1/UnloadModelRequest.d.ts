@@ -1,0 +1,8 @@
+export interface UnloadModelRequest {
+    'role'?: (string);
+    'version'?: (string);
+}
+export interface UnloadModelRequest__Output {
+    'role': (string);
+    'version': (string);
+}
