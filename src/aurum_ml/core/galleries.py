@@ -365,6 +365,7 @@ class Galleries(CoreState):
                 store_all,
                 timeout,
                 store_only=False,
+                image=face.image,
             )
 
         def store(q: _Query) -> IdentifyResult:
