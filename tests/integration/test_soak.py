@@ -119,7 +119,7 @@ def _traffic(server: ServerProcess) -> dict[str, Call]:
         r = rest.post(
             "/api/detect-face", json={"image": base64.b64encode(b"\x89PNG" * 1000).decode()}
         )
-        assert r.status_code == 400, r.text
+        assert r.status_code == 415, r.text  # not a PNG signature: an unrecognised format
 
     invalid = grpc.StatusCode.INVALID_ARGUMENT
     return {
