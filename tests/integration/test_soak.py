@@ -19,6 +19,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 
 import grpc
 import httpx
@@ -64,15 +65,17 @@ def server() -> Iterator[ServerProcess]:
 Call = Callable[[], None]
 
 
-def _traffic(server: ServerProcess) -> dict[str, Call]:
-    """Each call asserts the one answer it must get."""
-    channel = grpc.insecure_channel(
-        server.grpc_target, options=[("grpc.max_send_message_length", 16 << 20)]
+def _traffic(server: ServerProcess, stack: ExitStack) -> dict[str, Call]:
+    """Each call asserts the one answer it must get; ``stack`` closes the clients."""
+    channel = stack.enter_context(
+        grpc.insecure_channel(
+            server.grpc_target, options=[("grpc.max_send_message_length", 16 << 20)]
+        )
     )
     detect = detection_pb2_grpc.FaceDetectionStub(channel).Detect
     embed = embedding_pb2_grpc.FaceEmbeddingStub(channel)
     similarity = similarity_pb2_grpc.SimilarityStub(channel)
-    rest = httpx.Client(base_url=server.rest_url, timeout=60)
+    rest = stack.enter_context(httpx.Client(base_url=server.rest_url, timeout=60))
     face = common_pb2.Image(data=small_jpeg())
     face_b64 = base64.b64encode(small_jpeg()).decode("ascii")
     garbage = common_pb2.Image(data=b"\xff\xd8\xff\xe0" + bytes(range(256)) * (6 * 4096))
@@ -143,7 +146,11 @@ def _traffic(server: ServerProcess) -> dict[str, Call]:
 
 
 def test_soak(server: ServerProcess) -> None:
-    calls = list(_traffic(server).items())
+    with ExitStack() as stack:
+        _soak(server, list(_traffic(server, stack).items()))
+
+
+def _soak(server: ServerProcess, calls: list[tuple[str, Call]]) -> None:
     stop = threading.Event()
     running = threading.Event()  # cleared while a sample is taken
     running.set()
