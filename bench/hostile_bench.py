@@ -12,28 +12,13 @@ import argparse
 import sys
 
 from aurum_ml.testing import running_server
-from aurum_ml.testing.hostile import (
-    Load,
-    compare_many_load,
-    embed_batch_load,
-    half_open_load,
-    measure,
-    percentile,
-    rest_compare_many_load,
-)
+from aurum_ml.testing.hostile import Load, hostile_loads, measure, percentile
 
 BUDGET_MB = 512
 
 LOADS: dict[str, Load] = {
     "idle": lambda server, stop: stop.wait(),
-    "7.9 MiB CompareMany": compare_many_load(),
-    "16 x 25 Mpx EmbedBatch": embed_batch_load(),
-    "400 half-open REST connections": half_open_load("rest", 400),
-    "50 half-open gRPC connections": half_open_load("grpc", 50),
-    "4 MiB REST calculate-similarity": rest_compare_many_load(900, 512),
-    "6.7 MiB 1M-candidate REST calculate-similarity": rest_compare_many_load(
-        1_000_000, 1, random=False
-    ),
+    **hostile_loads(),
 }
 
 

@@ -35,13 +35,10 @@ from aurum_ml.testing import ServerProcess, running_server
 from aurum_ml.testing.hostile import (
     SLOW_GRPC_PREFACE,
     Load,
-    compare_many_load,
-    embed_batch_load,
     half_open,
-    half_open_load,
+    hostile_loads,
     measure,
     open_count,
-    rest_compare_many_load,
     rss_mib,
 )
 
@@ -61,16 +58,7 @@ def server() -> Iterator[ServerProcess]:
         yield s
 
 
-LOADS: dict[str, Load] = {
-    "7.9 MiB CompareMany": compare_many_load(),
-    "16 x 25 Mpx EmbedBatch": embed_batch_load(),
-    "400 half-open REST connections": half_open_load("rest", 400),
-    "50 half-open gRPC connections": half_open_load("grpc", 50),
-    "4 MiB REST calculate-similarity": rest_compare_many_load(900, 512),
-    "6.7 MiB 1M-candidate REST calculate-similarity": rest_compare_many_load(
-        1_000_000, 1, random=False
-    ),
-}
+LOADS: dict[str, Load] = hostile_loads()
 
 
 @pytest.mark.parametrize("name", list(LOADS))

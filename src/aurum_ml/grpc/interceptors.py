@@ -161,10 +161,12 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
             except BaseException as e:
                 c = context.code()
                 code = c.name if isinstance(c, grpc.StatusCode) else "CANCELLED"
-                # grpc keeps the exception of an aborted call in reference
-                # cycles that only a full garbage collection breaks, and its
-                # traceback's frames hold the request (up to 8 MiB): a burst of
-                # refused big requests grew the RSS by 440 MB before one ran.
+                # grpc keeps the exception of an aborted call in a reference
+                # cycle (with the call's context) that only a full garbage
+                # collection breaks; this frame and the servicer's would hold
+                # the request (up to 8 MiB) in it, e.g. one refused here for
+                # its key. (The servicers abort outside their except clause
+                # for the same reason: see grpc/errors.py.)
                 traceback.clear_frames(e.__traceback__)
                 request = None
                 raise

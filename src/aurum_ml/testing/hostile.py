@@ -284,3 +284,18 @@ def rest_compare_many_load(candidates: int, dim: int, random: bool = True) -> Lo
         _repeat(call, stop)
 
     return run
+
+
+def hostile_loads() -> dict[str, Load]:
+    """The loads the hardening is measured under, by name: the four of its
+    done-when, and two REST bodies of the largest accepted size."""
+    return {
+        "7.9 MiB CompareMany": compare_many_load(),
+        "16 x 25 Mpx EmbedBatch": embed_batch_load(),
+        "400 half-open REST connections": half_open_load("rest", 400),
+        "50 half-open gRPC connections": half_open_load("grpc", 50),
+        "4 MiB REST calculate-similarity": rest_compare_many_load(900, 512),
+        "6.7 MiB 1M-candidate REST calculate-similarity": rest_compare_many_load(
+            1_000_000, 1, random=False
+        ),
+    }
