@@ -221,7 +221,7 @@ def embed_all(core: Core, photos: Path) -> tuple[list[FaceEmb], dict[str, int]]:
             if not chosen:
                 continue
             with pipe.embedder() as emb:
-                vecs, _ = pipe.embed_faces(emb, v.image, [f for _, f in chosen])
+                vecs, _, _ = pipe.embed_faces(emb, v.image, [f for _, f in chosen])
             out.extend(
                 FaceEmb(photo, v.name, i, f, vec) for (i, f), vec in zip(chosen, vecs, strict=True)
             )

@@ -48,12 +48,14 @@ def _unit(v: Vectors) -> Vectors:
 
 def real_embeddings() -> Vectors:
     """Every face of the bundled photos, embedded by the server's model."""
+    from aurum_ml.bootstrap import default_detector, served_models
     from aurum_ml.core import ImageInput
     from aurum_ml.local import open_core, roles_for
     from aurum_ml.settings import Settings
 
     settings = Settings()
-    core = open_core(settings, roles_for("embed", settings.detector))
+    detector = default_detector(settings, served_models(settings))
+    core = open_core(settings, roles_for("embed", detector))
     global MODEL
     try:
         embedded = [

@@ -433,6 +433,7 @@ def _grpc_gallery(g: face_store_pb2.Gallery) -> dict:
         "dim": g.dim,
         "face_count": g.face_count,
         "subject_count": g.subject_count,
+        "keeps_face_crops": g.keeps_face_crops,
     }
 
 

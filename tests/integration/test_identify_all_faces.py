@@ -12,31 +12,14 @@ import subprocess
 import cv2
 import grpc
 import httpx
-import numpy as np
 import pytest
 
 from aurum.ml.v1 import common_pb2, detection_pb2, detection_pb2_grpc, face_store_pb2
 from aurum.ml.v1 import face_store_pb2_grpc as fs_grpc
 from aurum_ml.testing import CLI, ROOT, running_server
+from aurum_ml.testing.photos import FOREGROUND_MIN_WIDTH, crop_photo, same_place
 
 PLAYERS = ROOT / "models" / "photos" / "players.jpg"
-#: Faces at least this wide are the foreground players (16 of the 22 found).
-FOREGROUND_MIN_WIDTH = 30
-
-
-def _crop_photo(image: np.ndarray, box: common_pb2.BoundingBox) -> bytes:
-    """Another photo of one player: a crop around the face, 1.5x, JPEG 85."""
-    x, y, w, h = box.x, box.y, box.width, box.height
-    x0, y0 = max(0, int(x - w)), max(0, int(y - h))
-    x1, y1 = min(image.shape[1], int(x + 2 * w)), min(image.shape[0], int(y + 2 * h))
-    crop = cv2.resize(image[y0:y1, x0:x1], None, fx=1.5, fy=1.5, interpolation=cv2.INTER_CUBIC)
-    ok, enc = cv2.imencode(".jpg", crop, [cv2.IMWRITE_JPEG_QUALITY, 85])
-    assert ok
-    return enc.tobytes()
-
-
-def _near(a_x: float, a_y: float, b_x: float, b_y: float) -> bool:
-    return abs(a_x - b_x) < 6 and abs(a_y - b_y) < 6
 
 
 def test_identify_all_faces_names_each_player_at_its_box(tmp_path) -> None:
@@ -55,7 +38,7 @@ def test_identify_all_faces_names_each_player_at_its_box(tmp_path) -> None:
                 face_store_pb2.EnrollRequest(
                     gallery="team",
                     subject_id=f"player-{n:02d}",
-                    image=common_pb2.Image(data=_crop_photo(image, face.bbox)),
+                    image=common_pb2.Image(data=crop_photo(image, face.bbox)),
                 )
             )
 
@@ -66,11 +49,7 @@ def test_identify_all_faces_names_each_player_at_its_box(tmp_path) -> None:
         )
         assert len(answer.faces) == 22
         for n, face in enumerate(players):
-            (mine,) = [
-                a
-                for a in answer.faces
-                if _near(a.face.bbox.x, a.face.bbox.y, face.bbox.x, face.bbox.y)
-            ]
+            (mine,) = [a for a in answer.faces if same_place(a.face.bbox, face.bbox)]
             best = mine.matches[0]
             assert (best.subject_id, best.is_match) == (f"player-{n:02d}", True), (n, mine)
         # The top-level answer is the most prominent face's, and says which face.

@@ -26,18 +26,9 @@ from aurum.ml.v1 import (
     models_pb2,
     models_pb2_grpc,
 )
-from aurum_ml.manifest import load_manifest
 from aurum_ml.testing import ROOT, ServerProcess, running_server
 from aurum_ml.testing.hostile import rss_mib
-
-KEY = "client-key-0123456789abcdef"
-OPERATOR = "operator-key-0123456789abcdef"
-AS_CLIENT = [("x-api-key", KEY)]
-AS_OPERATOR = [("authorization", f"Bearer {OPERATOR}")]
-
-MANIFEST = load_manifest(ROOT / "models" / "manifest.json")
-W600K = MANIFEST.model_set("insightface").models["embedder"]
-SFACE = MANIFEST.model_set("permissive").models["embedder"]
+from tests.integration.keys import AS_CLIENT, AS_OPERATOR, KEY, OPERATOR, SFACE, W600K
 
 
 def _models(ch: grpc.Channel) -> models_pb2_grpc.ModelManagementStub:

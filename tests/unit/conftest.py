@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+from qdrant_client import QdrantClient
 
 from aurum_ml.manifest import Manifest, ModelSet, load_manifest
 from aurum_ml.models import FaceEmbedder, Landmark106, MtcnnDetector, ScrfdDetector, YunetDetector
 from aurum_ml.runtime.session_pool import SessionPool
+from aurum_ml.store import FaceStore, StoreConfig, open_store
+from aurum_ml.store.qdrant_engine import QdrantClientEngine
 from aurum_ml.types import BGRImage, ModelInfo
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -98,3 +102,21 @@ def yunet(permissive: ModelSet) -> YunetDetector:
 def sface(permissive: ModelSet) -> FaceEmbedder:
     spec = permissive.models["embedder"]
     return FaceEmbedder(SessionPool(permissive.model_path("embedder")), spec)
+
+
+def qdrant_client_store() -> FaceStore:
+    """qdrant-client's API, in memory: the remote engine's stand-in."""
+    engine = QdrantClientEngine(QdrantClient(location=":memory:"), local=True)
+    return FaceStore(engine, StoreConfig())
+
+
+@pytest.fixture(params=["edge", "qdrant-client"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FaceStore]:
+    """The same store test-suite against both engines: Qdrant Edge embedded,
+    and qdrant-client in memory standing in for a Qdrant server."""
+    if request.param == "edge":
+        s = open_store(StoreConfig(location=str(tmp_path / "store")))
+    else:
+        s = qdrant_client_store()
+    yield s
+    s.close()

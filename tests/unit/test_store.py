@@ -11,12 +11,10 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-from qdrant_client import QdrantClient
 
 from aurum_ml.errors import FailedPrecondition, InvalidInput, NotFound, ServiceUnavailable
 from aurum_ml.store import (
@@ -29,7 +27,6 @@ from aurum_ml.store import (
     open_store,
 )
 from aurum_ml.store.engine import Point
-from aurum_ml.store.qdrant_engine import QdrantClientEngine
 
 DIM = 64
 MODEL = ("arcface", "1.0")
@@ -56,22 +53,6 @@ def face(vec: np.ndarray, image: str = "img", index: int = 0, quality: float = 0
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(1234)
-
-
-def qdrant_client_store() -> FaceStore:
-    """qdrant-client's API, in memory: the remote engine's stand-in."""
-    engine = QdrantClientEngine(QdrantClient(location=":memory:"), local=True)
-    return FaceStore(engine, StoreConfig())
-
-
-@pytest.fixture(params=["edge", "qdrant-client"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FaceStore]:
-    if request.param == "edge":
-        s = open_store(StoreConfig(location=str(tmp_path / "store")))
-    else:
-        s = qdrant_client_store()
-    yield s
-    s.close()
 
 
 # ----------------------------------------------------------------- galleries

@@ -13,9 +13,9 @@ from typing import TypeVar
 
 from aurum_ml import scoring, similarity
 from aurum_ml.core import rules
-from aurum_ml.core.galleries import Galleries
 from aurum_ml.core.imageops import ImageOperations
 from aurum_ml.core.lifecycle import ModelLifecycle
+from aurum_ml.core.migration import GalleryMigrations
 from aurum_ml.core.operations import (
     DEFAULT_MODEL,
     DetectorName,
@@ -48,7 +48,14 @@ DetectItem = tuple[ImageInput, float, int, DetectorName | None, bool]
 EmbedItem = tuple[ImageInput, bool, DetectorName | None]
 
 
-class Core(Galleries, ModelLifecycle):
+class Core(GalleryMigrations, ModelLifecycle):
+    def start(self) -> None:
+        """Start the background tasks: the store monitor, and the gallery
+        migrations a previous run left unfinished."""
+        super().start()
+        if self.store is not None:
+            self._tasks.append(asyncio.create_task(self.resume_migrations()))
+
     # -- status ----------------------------------------------------------------------
 
     def models(self) -> list[LoadedModel]:

@@ -37,11 +37,12 @@ Decisions worth knowing
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeVar
 
 from aurum_ml import similarity
 from aurum_ml.core import rules
+from aurum_ml.core.crops import encode_crop
 from aurum_ml.core.operations import DEFAULT_MODEL, ImageInput, ModelChoice
 from aurum_ml.core.pipeline import EMBEDDER_ROLE, EmbeddedFaces
 from aurum_ml.core.results import (
@@ -68,6 +69,7 @@ from aurum_ml.store import (
     validate_metadata,
     validate_subject_id,
 )
+from aurum_ml.store.galleries import ModelMismatch
 from aurum_ml.types import Face, FloatArray, ModelInfo, QualityReport
 
 T = TypeVar("T")
@@ -145,6 +147,29 @@ class Galleries(CoreState):
         finally:
             self.health_may_have_changed()
 
+    async def _switch_safe(self, call: Callable[[], Awaitable[T]], from_image: bool) -> T:
+        """``call()``, made once more if the gallery switched to another model
+        (a migration finished) between embedding the image and the store
+        call: the image is embedded again with the gallery's new model."""
+        try:
+            return await call()
+        except ModelMismatch:
+            if not from_image:
+                raise
+            return await call()
+
+    @staticmethod
+    def _given_threshold(threshold: float | None) -> float | None:
+        """The caller's threshold, checked before any work; None: the model's."""
+        if threshold is None:
+            return None
+        return rules.threshold(threshold, lambda: 0.0, score=True)
+
+    def _cut(self, given: float | None, model: ModelInfo) -> float:
+        """The threshold of a gallery call answered with ``model``: the
+        caller's, else the one its model is calibrated for."""
+        return given if given is not None else self.pipeline.match_threshold(model)
+
     def _on_store(self, fn: Callable[[FaceStore], T]) -> T:
         return self.store_or_raise().call(fn)
 
@@ -157,9 +182,13 @@ class Galleries(CoreState):
     ) -> list[str]:
         """Store the faces of one image, embedded by the pipeline; worker thread.
         Ids are deterministic, so storing the same faces again rewrites them."""
+        # Encoded whatever the gallery: ~1 ms a face, and the store drops the
+        # crops of a gallery that does not keep them.
+        crops: list[bytes | None] = [encode_crop(c) for c in emb.crops]
+        crops += [None] * (len(emb.indices) - len(crops))
         items = [
-            FaceEmbedding(v, emb.image_sha256, i, _clamp01(q.overall), metadata)
-            for v, i, q in zip(emb.vectors, emb.indices, emb.quality, strict=True)
+            FaceEmbedding(v, emb.image_sha256, i, _clamp01(q.overall), metadata, crop)
+            for v, i, q, crop in zip(emb.vectors, emb.indices, emb.quality, crops, strict=True)
         ]
         return self._store_faces(gallery, subject_id, items, emb.model)
 
@@ -256,10 +285,18 @@ class Galleries(CoreState):
     # -- galleries -------------------------------------------------------------------
 
     async def create_gallery(
-        self, name: str, timeout: float | None = None, model_name: str = "", model_version: str = ""
+        self,
+        name: str,
+        timeout: float | None = None,
+        model_name: str = "",
+        model_version: str = "",
+        *,
+        keep_face_crops: bool = False,
     ) -> GalleryInfo:
         """Create a gallery bound to the default embedder, or to the one named
-        (any version the manifest lists; it need not be loaded yet)."""
+        (any version the manifest lists; it need not be loaded yet).
+        ``keep_face_crops``: keep each face's aligned crop, so the gallery can
+        be migrated to another model later (biometric data: see the README)."""
         validate_gallery_name(name)
         model, dim = self._gallery_model()
         if model_name:
@@ -267,7 +304,9 @@ class Galleries(CoreState):
             model, dim = ModelInfo(spec.name, spec.version), int(spec.embedding_size or dim)
         return await self._store_op(
             "create_gallery",
-            lambda s: s.create_gallery(name, model.name, model.version, dim),
+            lambda s: s.create_gallery(
+                name, model.name, model.version, dim, keep_face_crops=keep_face_crops
+            ),
             timeout,
         )
 
@@ -313,8 +352,11 @@ class Galleries(CoreState):
             ids = self.enroll_embedded(gallery, subject_id, emb, meta)
             return EnrollResult(ids, list(emb.faces), list(emb.quality), emb.model)
 
-        return await self._model_then_store(
-            "enroll", embed, store, timeout, store_only=vec is not None, image=face.image
+        return await self._switch_safe(
+            lambda: self._model_then_store(
+                "enroll", embed, store, timeout, store_only=vec is not None, image=face.image
+            ),
+            vec is None,
         )
 
     async def identify(
@@ -336,12 +378,13 @@ class Galleries(CoreState):
         if all_faces and (vec is not None or face.aligned):
             raise InvalidInput("all_faces needs an image that is not an aligned crop")
         limit = top_k or DEFAULT_TOP_K
-        cut = rules.threshold(threshold, self.pipeline.match_threshold, score=True)
+        given = self._given_threshold(threshold)
 
         if all_faces:
 
             def store_all(emb: EmbeddedFaces) -> IdentifyResult:
                 model = emb.model
+                cut = self._cut(given, model)
                 ranked = self._on_store(
                     lambda s: s.identify_many(
                         gallery, list(emb.vectors), model.name, model.version, limit, min_score
@@ -359,30 +402,37 @@ class Galleries(CoreState):
                 top = per_face[rules.most_prominent(found)]
                 return IdentifyResult(top.matches, cut, model, top.face, top.quality, per_face)
 
-            return await self._model_then_store(
-                "identify",
-                lambda d: self._embed(gallery, face, True, d),
-                store_all,
-                timeout,
-                store_only=False,
-                image=face.image,
+            return await self._switch_safe(
+                lambda: self._model_then_store(
+                    "identify",
+                    lambda d: self._embed(gallery, face, True, d),
+                    store_all,
+                    timeout,
+                    store_only=False,
+                    image=face.image,
+                ),
+                True,
             )
 
         def store(q: _Query) -> IdentifyResult:
             query, model, found, report = q
+            cut = self._cut(given, model)
             hits = self._on_store(
                 lambda s: s.identify(gallery, query, model.name, model.version, limit, min_score)
             )
             matches = [Match(m.subject_id, m.score, m.face_id, m.score >= cut) for m in hits]
             return IdentifyResult(matches, cut, model, found, report)
 
-        return await self._model_then_store(
-            "identify",
-            lambda d: self._query(gallery, face, vec, d),
-            store,
-            timeout,
-            store_only=vec is not None,
-            image=face.image,
+        return await self._switch_safe(
+            lambda: self._model_then_store(
+                "identify",
+                lambda d: self._query(gallery, face, vec, d),
+                store,
+                timeout,
+                store_only=vec is not None,
+                image=face.image,
+            ),
+            vec is None,
         )
 
     async def verify(
@@ -396,10 +446,11 @@ class Galleries(CoreState):
         validate_gallery_name(gallery)
         validate_subject_id(subject_id)
         vec = self._check_input(face)
-        cut = rules.threshold(threshold, self.pipeline.match_threshold, score=True)
+        given = self._given_threshold(threshold)
 
         def store(q: _Query) -> VerifyResult:
             query, model, found, report = q
+            cut = self._cut(given, model)
             best = self._on_store(
                 lambda s: s.verify(gallery, subject_id, query, model.name, model.version)
             )
@@ -411,13 +462,16 @@ class Galleries(CoreState):
             is_match = best.score >= cut
             return VerifyResult(best.score, is_match, cut, best.face_id, model, found, report)
 
-        return await self._model_then_store(
-            "verify",
-            lambda d: self._query(gallery, face, vec, d),
-            store,
-            timeout,
-            store_only=vec is not None,
-            image=face.image,
+        return await self._switch_safe(
+            lambda: self._model_then_store(
+                "verify",
+                lambda d: self._query(gallery, face, vec, d),
+                store,
+                timeout,
+                store_only=vec is not None,
+                image=face.image,
+            ),
+            vec is None,
         )
 
     # -- erasure and listing -------------------------------------------------------------

@@ -106,6 +106,8 @@ class EmbeddedFaces:
     vectors: FloatArray  # (n, dim)
     quality: list[QualityReport]
     model: ModelInfo
+    #: The aligned 112x112 crop each vector was computed from (BGR).
+    crops: list[BGRImage] = dataclasses.field(default_factory=list)
 
 
 class FacePipeline:
@@ -195,12 +197,21 @@ class FacePipeline:
         with self.registry.handle(LANDMARKS_106_ROLE, "106-point landmark model") as h:
             yield _model(h, Landmark106)
 
-    def match_threshold(self) -> float:
+    def match_threshold(self, model: ModelInfo | None = None) -> float:
         """The default cosine match threshold: the operator's, else the one the
-        manifest states for the embedding model the server serves, so the
-        threshold follows the model."""
+        manifest states for ``model`` (the embedder that produced the scores;
+        None: the one the server serves by default), so the threshold follows
+        the model."""
         if self.config.match_threshold is not None:
             return self.config.match_threshold
+        if model is not None:
+            for listed in self.registry.catalogue:
+                if (
+                    listed.role == EMBEDDER_ROLE
+                    and (listed.name, listed.version) == (model.name, model.version)
+                    and listed.match_threshold is not None
+                ):
+                    return listed.match_threshold
         entry = self.registry.entry(EMBEDDER_ROLE)
         spec = (
             entry.spec if entry is not None else self.registry.model_set.models.get(EMBEDDER_ROLE)
@@ -252,15 +263,15 @@ class FacePipeline:
 
     def embed_faces(
         self, embedder: FaceEmbedder, image: BGRImage, faces: Sequence[Face]
-    ) -> tuple[FloatArray, list[QualityReport]]:
-        """Embeddings (one batched run) and quality of faces of one image; the
-        one aligned crop of each face serves both."""
+    ) -> tuple[FloatArray, list[QualityReport], list[BGRImage]]:
+        """Embeddings (one batched run), quality and aligned crops of faces of
+        one image; the one aligned crop of each face serves both."""
         crops = [align_face(image, f.landmarks, ALIGNED_SIZE) for f in faces]
         vectors = embedder.embed(crops)
         reports = [
             quality.assess(c, f.bbox, f.landmarks) for c, f in zip(crops, faces, strict=True)
         ]
-        return vectors, reports
+        return vectors, reports, crops
 
     # -- use cases ---------------------------------------------------------------
 
@@ -348,7 +359,7 @@ class FacePipeline:
                 full = BoundingBox(0.0, 0.0, float(ALIGNED_SIZE), float(ALIGNED_SIZE))
                 report = quality.assess(crop, full, Landmarks.from_array(ARCFACE_TEMPLATE))
                 vectors = embedder.embed([crop])
-                return EmbeddedFaces(sha, [0], [None], vectors, [report], embedder.info)
+                return EmbeddedFaces(sha, [0], [None], vectors, [report], embedder.info, [crop])
             faces = self.find_faces(det, image)
             if all_faces and faces:
                 chosen = list(range(len(faces)))
@@ -356,8 +367,8 @@ class FacePipeline:
                 chosen = [rules.most_prominent(faces)]
             deadline.check()
             picked = [faces[i] for i in chosen]
-            vectors, reports = self.embed_faces(embedder, image, picked)
-            return EmbeddedFaces(sha, chosen, list(picked), vectors, reports, embedder.info)
+            vectors, reports, crops = self.embed_faces(embedder, image, picked)
+            return EmbeddedFaces(sha, chosen, list(picked), vectors, reports, embedder.info, crops)
 
 
 def _model(handle: ModelHandle, kind: type[M]) -> M:

@@ -55,6 +55,7 @@ def gallery_pb(g: GalleryInfo) -> face_store_pb2.Gallery:
         dim=g.dim,
         face_count=g.face_count,
         subject_count=g.subject_count or 0,
+        keeps_face_crops=g.keeps_face_crops,
     )
 
 
@@ -153,6 +154,7 @@ class FaceStoreServicer(face_store_pb2_grpc.FaceStoreServicer):
                 timeout=context.time_remaining(),
                 model_name=request.model.name.strip(),
                 model_version=request.model.version.strip(),
+                keep_face_crops=request.keep_face_crops,
             )
         )
 

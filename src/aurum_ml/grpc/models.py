@@ -11,6 +11,7 @@ import grpc
 from aurum.ml.v1 import models_pb2, models_pb2_grpc
 from aurum_ml.core import Core
 from aurum_ml.core.lifecycle import ModelVersionStatus
+from aurum_ml.core.migration import MigrationStatus
 from aurum_ml.grpc.errors import mapped
 
 Ctx = grpc.aio.ServicerContext[Any, Any]
@@ -22,6 +23,22 @@ SERVICE_NAME = models_pb2.DESCRIPTOR.services_by_name["ModelManagement"].full_na
 def version_pb(m: ModelVersionStatus) -> models_pb2.ModelVersion:
     # The message has the status's fields, one for one.
     return models_pb2.ModelVersion(**dataclasses.asdict(m))
+
+
+def migration_pb(m: MigrationStatus) -> models_pb2.GalleryMigration:
+    return models_pb2.GalleryMigration(
+        gallery=m.gallery,
+        state=m.state,
+        from_model_name=m.from_model[0],
+        from_model_version=m.from_model[1],
+        to_model_name=m.to_model[0],
+        to_model_version=m.to_model[1],
+        total=m.total,
+        migrated=m.migrated,
+        error=m.error,
+        started_at=m.started_at,
+        finished_at=m.finished_at,
+    )
 
 
 class ModelManagementServicer(models_pb2_grpc.ModelManagementServicer):
@@ -66,6 +83,42 @@ class ModelManagementServicer(models_pb2_grpc.ModelManagementServicer):
     ) -> models_pb2.TrafficSplit:
         shares = self.core.set_traffic_split(request.role, dict(request.weights))
         return models_pb2.TrafficSplit(role=request.role, shares=shares)
+
+    @mapped
+    async def StartGalleryMigration(
+        self, request: models_pb2.StartGalleryMigrationRequest, context: Ctx
+    ) -> models_pb2.GalleryMigration:
+        return migration_pb(
+            await self.core.start_migration(
+                request.gallery,
+                request.model_name.strip(),
+                request.model_version.strip(),
+                timeout=context.time_remaining(),
+            )
+        )
+
+    @mapped
+    async def GetGalleryMigration(
+        self, request: models_pb2.GetGalleryMigrationRequest, context: Ctx
+    ) -> models_pb2.GalleryMigration:
+        return migration_pb(
+            await self.core.migration_status(request.gallery, timeout=context.time_remaining())
+        )
+
+    @mapped
+    async def ListGalleryMigrations(
+        self, request: models_pb2.ListGalleryMigrationsRequest, context: Ctx
+    ) -> models_pb2.ListGalleryMigrationsResponse:
+        found = await self.core.list_migrations(timeout=context.time_remaining())
+        return models_pb2.ListGalleryMigrationsResponse(migrations=[migration_pb(m) for m in found])
+
+    @mapped
+    async def CancelGalleryMigration(
+        self, request: models_pb2.CancelGalleryMigrationRequest, context: Ctx
+    ) -> models_pb2.GalleryMigration:
+        return migration_pb(
+            await self.core.cancel_migration(request.gallery, timeout=context.time_remaining())
+        )
 
 
 def add_model_management(server: grpc.aio.Server, core: Core) -> None:

@@ -37,6 +37,10 @@ class CreateGalleryRequest(In):
     model: ModelRef | None = None
     """The embedding model the gallery is bound to (any version the manifest lists);
     null: the server's default embedder."""
+    keep_face_crops: bool = False
+    """Keep each enrolled face's aligned 112x112 crop (biometric data, deleted with its
+    face or subject) so the gallery can later be migrated to another embedding model
+    without re-enrolment; such a gallery enrolls images only. Fixed at creation."""
 
 
 class EnrollRequest(FaceQuery):
@@ -85,6 +89,8 @@ class Gallery(Out):
     face_count: int
     subject_count: int | None
     """Distinct subjects; only counted by GET of one gallery, null in lists."""
+    keeps_face_crops: bool
+    """Whether each face's aligned crop is kept (the gallery can be migrated)."""
 
 
 class GalleryResponse(Out):

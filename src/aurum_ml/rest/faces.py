@@ -84,6 +84,7 @@ def gallery_out(g: GalleryInfo) -> Gallery:
         dim=g.dim,
         face_count=g.face_count,
         subject_count=g.subject_count,
+        keeps_face_crops=g.keeps_face_crops,
     )
 
 
@@ -120,7 +121,10 @@ async def create_gallery(body: CreateGalleryRequest, core: Core) -> GalleryRespo
     """An existing gallery of the same model is returned as it is."""
     name, version = (body.model.name, body.model.version) if body.model else ("", "")
     created = await core.create_gallery(
-        body.name, model_name=name.strip(), model_version=version.strip()
+        body.name,
+        model_name=name.strip(),
+        model_version=version.strip(),
+        keep_face_crops=body.keep_face_crops,
     )
     return GalleryResponse(gallery=gallery_out(created))
 

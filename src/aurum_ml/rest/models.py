@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from pydantic import Field
 
 from aurum_ml.core.lifecycle import ModelVersionStatus
+from aurum_ml.core.migration import MigrationStatus
 from aurum_ml.rest.endpoints import Core
 from aurum_ml.rest.errors import MappedRoute, error_responses
 from aurum_ml.rest.schemas import In, Out
@@ -23,9 +24,10 @@ _WORDING: dict[int, str] = {
     401: "An operator key is required (authorization: Bearer <key>, or x-api-key) and "
     "was missing or not valid",
     403: "Model management is off (no operator key is configured), or the key is a client API key",
-    404: "The manifest lists no such version of that role",
+    404: "The manifest lists no such version of that role; no such gallery or migration",
     409: "The version failed to load (the reason follows), is not loaded, or is the "
-    "role's default (which cannot be unloaded)",
+    "role's default (which cannot be unloaded); the gallery keeps no face crops, is "
+    "bound to that model or is migrating to another",
 }
 
 
@@ -144,3 +146,109 @@ async def set_default_model(role: str, body: SetDefaultRequest, core: Core) -> M
 )
 async def set_traffic_split(role: str, body: SetSplitRequest, core: Core) -> TrafficSplitResponse:
     return TrafficSplitResponse(role=role, shares=core.set_traffic_split(role, body.weights))
+
+
+class StartMigrationRequest(In):
+    model_name: str
+    """The embedding model to move the gallery to (it must be loaded)."""
+    model_version: str = ""
+    """Empty: the newest version the manifest lists."""
+
+
+class GalleryMigration(Out):
+    gallery: str
+    state: str
+    """running; waiting (for its model to be loaded); retrying (after an error, see
+    error); done; cancelled."""
+    from_model: dict[str, str]
+    """name and version of the model the gallery serves with until the switch."""
+    to_model: dict[str, str]
+    total: int
+    """Faces in the gallery."""
+    migrated: int
+    """Faces the new generation holds so far."""
+    error: str
+    started_at: float
+    finished_at: float
+    """Unix seconds; 0 until it is done or cancelled."""
+
+
+class MigrationResponse(Out):
+    success: Literal[True] = True
+    migration: GalleryMigration
+
+
+class ListMigrationsResponse(Out):
+    success: Literal[True] = True
+    migrations: list[GalleryMigration]
+
+
+def migration_out(m: MigrationStatus) -> GalleryMigration:
+    return GalleryMigration(
+        gallery=m.gallery,
+        state=m.state,
+        from_model={"name": m.from_model[0], "version": m.from_model[1]},
+        to_model={"name": m.to_model[0], "version": m.to_model[1]},
+        total=m.total,
+        migrated=m.migrated,
+        error=m.error,
+        started_at=m.started_at,
+        finished_at=m.finished_at,
+    )
+
+
+_MIGRATION = PREFIX + "/migrations/{gallery}"
+_MIGRATION_ERRORS = _errors(400, 401, 403, 404, 409, 429, 500, 503, 504)
+
+
+@router.get(
+    PREFIX + "/migrations",
+    operation_id="listGalleryMigrations",
+    responses=_MIGRATION_ERRORS,
+    summary="Gallery migrations",
+)
+async def list_migrations(core: Core) -> ListMigrationsResponse:
+    """Every migration running, and those this server finished since it started."""
+    return ListMigrationsResponse(
+        migrations=[migration_out(m) for m in await core.list_migrations()]
+    )
+
+
+@router.post(
+    _MIGRATION,
+    operation_id="startGalleryMigration",
+    responses=_MIGRATION_ERRORS,
+    summary="Move a gallery to another embedding model",
+)
+async def start_migration(
+    gallery: str, body: StartMigrationRequest, core: Core
+) -> MigrationResponse:
+    """Re-embeds the gallery's kept face crops in the background into a new
+    generation, which replaces the old one atomically when complete; until then
+    every call uses the old one. Survives a restart. 409 when the gallery keeps
+    no crops (its subjects must be re-enrolled)."""
+    started = await core.start_migration(
+        gallery, body.model_name.strip(), body.model_version.strip()
+    )
+    return MigrationResponse(migration=migration_out(started))
+
+
+@router.get(
+    _MIGRATION,
+    operation_id="getGalleryMigration",
+    responses=_MIGRATION_ERRORS,
+    summary="A gallery's migration",
+)
+async def get_migration(gallery: str, core: Core) -> MigrationResponse:
+    return MigrationResponse(migration=migration_out(await core.migration_status(gallery)))
+
+
+@router.delete(
+    _MIGRATION,
+    operation_id="cancelGalleryMigration",
+    responses=_MIGRATION_ERRORS,
+    summary="Cancel a gallery's migration",
+)
+async def cancel_migration(gallery: str, core: Core) -> MigrationResponse:
+    """Drops the new generation; the gallery serves on with its model."""
+    return MigrationResponse(migration=migration_out(await core.cancel_migration(gallery)))

@@ -13,11 +13,13 @@ validation, error mapping, paging) already lives in its own module.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +36,7 @@ from aurum_ml.store.config import StoreConfig
 from aurum_ml.store.engine import Engine, IndexState, Point, Where
 from aurum_ml.store.errors import safe_text, translated_errors
 from aurum_ml.store.galleries import GalleryRegistry, check_model
+from aurum_ml.store.migration import Migrations
 from aurum_ml.store.schema import GalleryModel, subject_filter, vector_name_for
 from aurum_ml.store.search import best_per_subject
 from aurum_ml.store.types import (
@@ -58,6 +61,7 @@ from aurum_ml.store.validation import (
 from aurum_ml.store.writes import upsert_faces
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class FaceStore:
@@ -75,6 +79,12 @@ class FaceStore:
         # themselves.
         self._lock: threading.RLock | None = threading.RLock() if engine.needs_lock else None
         self._closed = False
+        # Per gallery: writes wait while a migration switches generations, so
+        # no face lands in the generation being retired.
+        self._write_locks: dict[str, threading.Lock] = {}
+        self._write_locks_guard = threading.Lock()
+        #: Moving galleries to another embedding model (see store.migration).
+        self.migrations = Migrations(engine, self._galleries, self._call, self._writes)
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -115,11 +125,19 @@ class FaceStore:
     # ---------------------------------------------------------------- galleries
 
     def create_gallery(
-        self, name: str, model_name: str, model_version: str, dim: int
+        self,
+        name: str,
+        model_name: str,
+        model_version: str,
+        dim: int,
+        *,
+        keep_face_crops: bool = False,
     ) -> GalleryInfo:
-        """Create a gallery; an existing one with the same model is returned as is."""
+        """Create a gallery; an existing one with the same model is returned as
+        is. ``keep_face_crops``: store each face's aligned crop with it, so the
+        gallery can be migrated to another model (see schema)."""
         validate_gallery_name(name)
-        vector_name = vector_name_for(model_name, model_version)
+        vector_name = vector_name_for(model_name, model_version, keep_face_crops)
         validate_dim(dim)
         with self._call("create gallery"):
             self._galleries.ensure(name, model_name, model_version, dim, vector_name)
@@ -153,23 +171,28 @@ class FaceStore:
     def delete_gallery(self, name: str) -> bool:
         """Delete a gallery and all its faces; False if it did not exist."""
         validate_gallery_name(name)
-        with self._call("delete gallery"):
-            if self._galleries.read(name) is None:
+        with self._call("delete gallery"), self._writes(name):
+            generations = self._galleries.generations(name)
+            if not generations:
                 return False
-            self.engine.delete_collection(self._galleries.collection(name))
+            # The migration target first: the live generation goes last, so
+            # the gallery exists until nothing of it is left.
+            for generation in reversed(generations):
+                self.engine.delete_collection(generation.collection)
             log.info("deleted gallery %s", name)
             return True
 
     def collection(self, gallery: str) -> str:
-        """The engine's name for the gallery's collection."""
-        return self._galleries.collection(validate_gallery_name(gallery))
+        """The engine's name for the collection of the gallery's live generation."""
+        validate_gallery_name(gallery)
+        with self._call("get gallery"):
+            return self._galleries.require(gallery).collection
 
     def count(self, gallery: str) -> int:
         """Number of faces (points) in the gallery."""
         validate_gallery_name(gallery)
         with self._call("count"):
-            self._galleries.require(gallery)
-            return self._count(gallery, None)
+            return self._live(gallery, lambda m: self._count(m, None))
 
     # ------------------------------------------------------------------ enroll
 
@@ -216,7 +239,7 @@ class FaceStore:
         vector_name = vector_name_for(model_name, model_version)
         prepared, dim = validate_enroll_batch(subjects)
 
-        with self._call("enroll"):
+        with self._call("enroll"), self._writes(gallery):
             model = self._galleries.read(gallery)
             if model is None:
                 if not create_gallery:
@@ -227,6 +250,17 @@ class FaceStore:
                 raise InvalidInput(
                     f"embeddings have {dim} dimensions; gallery {gallery!r} stores {model.dim}"
                 )
+            if model.keeps_crops:
+                if any(f.crop is None for _, faces in prepared for f in faces):
+                    raise FailedPrecondition(
+                        f"gallery {gallery!r} keeps each face's crop so that it can be "
+                        "migrated to another model: enroll images into it, not embeddings"
+                    )
+            else:
+                # Biometric data the gallery's owner did not opt in to keep.
+                prepared = [
+                    (s, [dataclasses.replace(f, crop=None) for f in faces]) for s, faces in prepared
+                ]
             now = time.time()
             points: list[Point] = []
             ids_per_subject: list[list[str]] = []
@@ -236,9 +270,7 @@ class FaceStore:
                 )
                 ids_per_subject.append([str(p.id) for p in mine])
                 points += mine
-            upsert_faces(
-                self.engine, self._galleries.collection(gallery), model.vector_name, points
-            )
+            upsert_faces(self.engine, model.collection, model.vector_name, points)
             log.info(
                 "enrolled %d face(s) of %d subject(s) into gallery %s",
                 len(points),
@@ -265,13 +297,15 @@ class FaceStore:
         validate_top_k(top_k)
         min_score = validate_min_score(min_score)
         with self._call("identify"):
-            model = self._galleries.require(gallery)
-            check_model(gallery, model, model_name, model_version)
-            query = _query_vector(vec, model)
-            collection = self._galleries.collection(gallery)
-            return best_per_subject(
-                self.engine, collection, model, [query], top_k, min_score, None
-            )[0]
+
+            def search(model: GalleryModel) -> list[SubjectMatch]:
+                check_model(gallery, model, model_name, model_version)
+                query = _query_vector(vec, model)
+                return best_per_subject(
+                    self.engine, model.collection, model, [query], top_k, min_score, None
+                )[0]
+
+            return self._live(gallery, search)
 
     def identify_many(
         self,
@@ -291,11 +325,15 @@ class FaceStore:
         if not vecs:
             return []
         with self._call("identify"):
-            model = self._galleries.require(gallery)
-            check_model(gallery, model, model_name, model_version)
-            queries = [_query_vector(v, model) for v in vecs]
-            collection = self._galleries.collection(gallery)
-            return best_per_subject(self.engine, collection, model, queries, top_k, min_score, None)
+
+            def search(model: GalleryModel) -> list[list[SubjectMatch]]:
+                check_model(gallery, model, model_name, model_version)
+                queries = [_query_vector(v, model) for v in vecs]
+                return best_per_subject(
+                    self.engine, model.collection, model, queries, top_k, min_score, None
+                )
+
+            return self._live(gallery, search)
 
     def verify(
         self,
@@ -311,20 +349,22 @@ class FaceStore:
         validate_gallery_name(gallery)
         validate_subject_id(subject_id)
         vector_name_for(model_name, model_version)
+        only_subject = subject_filter(subject_id)
         with self._call("verify"):
-            model = self._galleries.require(gallery)
-            check_model(gallery, model, model_name, model_version)
-            query = _query_vector(vec, model)
-            only_subject = subject_filter(subject_id)
-            collection = self._galleries.collection(gallery)
-            (matches,) = best_per_subject(
-                self.engine, collection, model, [query], 1, None, only_subject
-            )
-            if matches:
-                return matches[0]
-            if self._count(gallery, only_subject) == 0:
-                raise NotFound(f"subject {subject_id!r} is not enrolled in gallery {gallery!r}")
-            return None
+
+            def search(model: GalleryModel) -> SubjectMatch | None:
+                check_model(gallery, model, model_name, model_version)
+                query = _query_vector(vec, model)
+                (matches,) = best_per_subject(
+                    self.engine, model.collection, model, [query], 1, None, only_subject
+                )
+                if matches:
+                    return matches[0]
+                if self._count(model, only_subject) == 0:
+                    raise NotFound(f"subject {subject_id!r} is not enrolled in gallery {gallery!r}")
+                return None
+
+            return self._live(gallery, search)
 
     # ---------------------------------------------------------------- erasure
 
@@ -336,13 +376,17 @@ class FaceStore:
         """
         validate_gallery_name(gallery)
         validate_subject_id(subject_id)
-        with self._call("delete subject"):
-            if self._galleries.read(gallery) is None:
+        with self._call("delete subject"), self._writes(gallery):
+            generations = self._galleries.generations(gallery)
+            if not generations:
                 return 0
             only_subject = subject_filter(subject_id)
-            n = self._count(gallery, only_subject)
+            n = self._count(generations[0], only_subject)
+            # Every generation: a subject erased during a migration must not
+            # come back with the new one.
+            for generation in generations:
+                self.engine.delete_where(generation.collection, only_subject)
             if n:
-                self.engine.delete_where(self._galleries.collection(gallery), only_subject)
                 log.info("deleted %d face(s) of one subject from gallery %s", n, gallery)
             return n
 
@@ -350,13 +394,19 @@ class FaceStore:
         """Erase one face; False if it (or the gallery) does not exist."""
         validate_gallery_name(gallery)
         point_id = validate_face_id(face_id)
-        with self._call("delete face"):
-            if self._galleries.read(gallery) is None:
+        with self._call("delete face"), self._writes(gallery):
+            generations = self._galleries.generations(gallery)
+            if not generations:
                 return False
-            collection = self._galleries.collection(gallery)
-            if not self.engine.retrieve(collection, [point_id], False):
+            live = generations[0]
+            found = self.engine.retrieve(live.collection, [point_id], schema.RECORD_FIELDS)
+            if not found:
                 return False
-            self.engine.delete_points(collection, [point_id])
+            # Its copy in a migration's new generation goes too.
+            for later in generations[1:]:
+                copy = schema.translated_id(gallery, found[0].payload, later)
+                self.engine.delete_points(later.collection, [copy])
+            self.engine.delete_points(live.collection, [point_id])
             return True
 
     # ---------------------------------------------------------------- listing
@@ -369,8 +419,7 @@ class FaceStore:
         size = paging.page_size(page_size)
         after = paging.decode_subject_token(page_token) if page_token else None
         with self._call("list subjects"):
-            self._galleries.require(gallery)
-            counts = self._subject_counts(gallery)
+            counts = self._live(gallery, self._subject_counts)
         subjects = sorted(s for s in counts if after is None or s > after)
         page = subjects[:size]
         token = paging.encode_token([page[-1]]) if len(subjects) > size else ""
@@ -387,8 +436,7 @@ class FaceStore:
         size = paging.page_size(page_size)
         after = paging.decode_face_token(page_token) if page_token else None
         with self._call("get subject"):
-            self._galleries.require(gallery)
-            faces = self._subject_faces(gallery, subject_id)
+            faces = self._live(gallery, lambda m: self._subject_faces(m, subject_id))
         if not faces:
             raise NotFound(f"subject {subject_id!r} is not enrolled in gallery {gallery!r}")
         faces.sort(key=_face_key)
@@ -400,44 +448,67 @@ class FaceStore:
     # ---------------------------------------------------------------- internals
 
     def _gallery_info(self, name: str, *, count_subjects: bool) -> GalleryInfo:
-        model = self._galleries.require(name)
-        return GalleryInfo(
-            name=name,
-            model_name=model.model_name,
-            model_version=model.model_version,
-            dim=model.dim,
-            face_count=self._count(name, None),
-            subject_count=len(self._subject_counts(name)) if count_subjects else None,
-        )
+        def info(model: GalleryModel) -> GalleryInfo:
+            return GalleryInfo(
+                name=name,
+                model_name=model.model_name,
+                model_version=model.model_version,
+                dim=model.dim,
+                face_count=self._count(model, None),
+                subject_count=len(self._subject_counts(model)) if count_subjects else None,
+                keeps_face_crops=model.keeps_crops,
+            )
+
+        return self._live(name, info)
 
     def index_state(self, gallery: str) -> IndexState:
         """How much of the gallery its vector index covers (benchmarks, tests)."""
         validate_gallery_name(gallery)
         with self._call("index state"):
-            self._galleries.require(gallery)
-            state = self.engine.index_state(self._galleries.collection(gallery))
+            state = self._live(gallery, lambda m: self.engine.index_state(m.collection))
         if state is None:
             raise NotFound(f"gallery {gallery!r} does not exist")
         return state
 
-    def _count(self, gallery: str, where: Where) -> int:
-        return self.engine.count(self._galleries.collection(gallery), where)
+    def _live(self, gallery: str, fn: Callable[[GalleryModel], T]) -> T:
+        """``fn`` on the gallery's live generation. A migration that switched
+        generations between our lookup and our call deleted the one we had:
+        the call is made again on the new one, so no reader sees it fail."""
+        model = self._galleries.require(gallery)
+        try:
+            return fn(model)
+        except NotFound:
+            now = self._galleries.read(gallery)
+            if now is None or now.collection == model.collection:
+                raise
+            return fn(now)
 
-    def _subject_counts(self, gallery: str) -> dict[str, int]:
-        total = self._count(gallery, None)
+    def _count(self, model: GalleryModel, where: Where) -> int:
+        return self.engine.count(model.collection, where)
+
+    def _subject_counts(self, model: GalleryModel) -> dict[str, int]:
+        total = self._count(model, None)
         if total == 0:
             return {}
         # A facet with a limit of the point count returns every distinct
         # subject in one request (there cannot be more subjects than points).
-        return self.engine.facet(self._galleries.collection(gallery), schema.SUBJECT_ID, total)
+        return self.engine.facet(model.collection, schema.SUBJECT_ID, total)
 
-    def _subject_faces(self, gallery: str, subject_id: str) -> list[FaceRecord]:
+    def _subject_faces(self, model: GalleryModel, subject_id: str) -> list[FaceRecord]:
         # All of them, whatever the page: the order is by payload, which
         # Qdrant's scroll (ordered by point id) cannot give.
         records = self.engine.scroll(
-            self._galleries.collection(gallery), subject_filter(subject_id), True
+            model.collection, subject_filter(subject_id), schema.RECORD_FIELDS
         )
         return [schema.face_record(r.id, r.payload) for r in records]
+
+    @contextmanager
+    def _writes(self, gallery: str) -> Iterator[None]:
+        """Hold the gallery's write lock (see ``_write_locks``)."""
+        with self._write_locks_guard:
+            lock = self._write_locks.setdefault(gallery, threading.Lock())
+        with lock:
+            yield
 
     @contextmanager
     def _locked(self) -> Iterator[None]:

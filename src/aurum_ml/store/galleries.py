@@ -1,22 +1,31 @@
-"""The gallery registry: which galleries exist and which model each was built with.
+"""The gallery registry: which galleries exist, their generations, and which
+model each generation was built with.
 
-Nothing is recorded besides the collections themselves: a gallery is a
-collection under the configured prefix, and the name of its one vector records
-its model (see :mod:`aurum_ml.store.schema` for why). Callers run these under
-the store's lock and error translation (``FaceStore._call``).
+Nothing is recorded besides the collections themselves: a generation of a
+gallery is a collection under the configured prefix, the name of its one
+vector records its model, and the lowest generation is the live one (see
+:mod:`aurum_ml.store.schema` for why). Callers run these under the store's
+lock and error translation (``FaceStore._call``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from aurum_ml.errors import FailedPrecondition, NotFound
 from aurum_ml.store import schema
 from aurum_ml.store.engine import Engine
-from aurum_ml.store.schema import GalleryModel
+from aurum_ml.store.schema import GENERATION_SEP, GalleryModel
 from aurum_ml.store.validation import GALLERY_NAME_RE
 
 log = logging.getLogger(__name__)
+
+
+class ModelMismatch(FailedPrecondition):
+    """The gallery is bound to another model than the caller's: a caller
+    that embedded an image may embed it again with the gallery's model
+    (it may have just been migrated)."""
 
 
 class GalleryRegistry:
@@ -24,22 +33,48 @@ class GalleryRegistry:
         self._engine = engine
         self._prefix = prefix
 
-    def collection(self, gallery: str) -> str:
-        return self._prefix + gallery
+    def collection(self, gallery: str, generation: int = 1) -> str:
+        base = self._prefix + gallery
+        return base if generation == 1 else f"{base}{GENERATION_SEP}{generation}"
+
+    def _parse(self, collection: str) -> tuple[str, int] | None:
+        """(gallery, generation) of one of our collections; None for any other."""
+        if not collection.startswith(self._prefix):
+            return None
+        name, sep, number = collection[len(self._prefix) :].partition(GENERATION_SEP)
+        if not GALLERY_NAME_RE.fullmatch(name):
+            return None
+        if not sep:
+            return name, 1
+        if not number.isdigit() or number.startswith("0") or int(number) < 2:
+            return None
+        return name, int(number)
+
+    def _all(self) -> dict[str, list[int]]:
+        """Each gallery's generations, lowest first."""
+        out: dict[str, list[int]] = {}
+        for collection in self._engine.collection_names():
+            parsed = self._parse(collection)
+            if parsed is not None:
+                out.setdefault(parsed[0], []).append(parsed[1])
+        return {name: sorted(gens) for name, gens in out.items()}
 
     def names(self) -> list[str]:
-        """Names of the collections under our prefix that could be galleries, sorted."""
-        names = (
-            name[len(self._prefix) :]
-            for name in self._engine.collection_names()
-            if name.startswith(self._prefix)
-        )
-        return sorted(n for n in names if GALLERY_NAME_RE.fullmatch(n))
+        """Names of the galleries that exist, sorted."""
+        return sorted(self._all())
 
-    def read(self, gallery: str) -> GalleryModel | None:
-        """The gallery's model, None if it does not exist; FailedPrecondition
-        if a collection of that name exists but is not a gallery."""
-        collection = self.collection(gallery)
+    def generations(self, gallery: str) -> list[GalleryModel]:
+        """Every generation of the gallery, live first (the list is empty when
+        there is no such gallery)."""
+        out = []
+        for generation in self._all().get(gallery, []):
+            model = self._model(gallery, generation)
+            if model is not None:
+                out.append(model)
+        return out
+
+    def _model(self, gallery: str, generation: int) -> GalleryModel | None:
+        collection = self.collection(gallery, generation)
         vectors = self._engine.vectors(collection)
         if vectors is None:
             return None
@@ -49,7 +84,19 @@ class GalleryRegistry:
                 f"Qdrant collection {collection!r} exists but is not a face gallery; "
                 "choose another gallery name or collection prefix"
             )
-        return model
+        return dataclasses.replace(model, collection=collection, generation=generation)
+
+    def read(self, gallery: str) -> GalleryModel | None:
+        """The gallery's live generation, None if it does not exist;
+        FailedPrecondition if a collection of that name exists but is not a
+        gallery."""
+        # Generation 1 is live whenever it exists: one request for every
+        # gallery never migrated.
+        first = self._model(gallery, 1)
+        if first is not None:
+            return first
+        later = self.generations(gallery)
+        return later[0] if later else None
 
     def require(self, gallery: str) -> GalleryModel:
         model = self.read(gallery)
@@ -57,8 +104,18 @@ class GalleryRegistry:
             raise NotFound(f"gallery {gallery!r} does not exist")
         return model
 
+    def target(self, gallery: str) -> tuple[GalleryModel, GalleryModel] | None:
+        """(live, next) generations while the gallery is migrating; None otherwise."""
+        gens = self.generations(gallery)
+        return (gens[0], gens[1]) if len(gens) >= 2 else None
+
     def ensure(
-        self, name: str, model_name: str, model_version: str, dim: int, vector_name: str
+        self,
+        name: str,
+        model_name: str,
+        model_version: str,
+        dim: int,
+        vector_name: str,
     ) -> GalleryModel:
         """The gallery, created for this model unless it exists; FailedPrecondition
         if it exists for another model or dimension."""
@@ -84,14 +141,26 @@ class GalleryRegistry:
             )
         return existing
 
+    def create_generation(
+        self, live: GalleryModel, gallery: str, vector_name: str, dim: int
+    ) -> GalleryModel:
+        """The generation after ``live``, created for another model."""
+        generation = live.generation + 1
+        self._engine.create_collection(
+            self.collection(gallery, generation), vector_name, dim, schema.KEYWORD_FIELDS
+        )
+        made = self._model(gallery, generation)
+        assert made is not None
+        return made
+
 
 def check_model(gallery: str, model: GalleryModel, model_name: str, model_version: str) -> None:
-    """FailedPrecondition unless the gallery was built with this model."""
+    """ModelMismatch unless the gallery was built with this model."""
     if (model.model_name, model.model_version) != (model_name, model_version):
-        raise FailedPrecondition(
+        raise ModelMismatch(
             f"gallery {gallery!r} was built with model {model.model_name} "
             f"version {model.model_version}, not {model_name} version {model_version}: "
             "embeddings of different models cannot be compared. Re-enroll the subjects "
-            "into a new gallery with the new model, or migrate this gallery by "
-            "re-embedding its source images, or switch back to the gallery's model."
+            "into a new gallery with the new model, migrate this gallery (it must keep "
+            "face crops), or switch back to the gallery's model."
         )

@@ -9,9 +9,11 @@ How a gallery records its model
 A gallery is one Qdrant collection (``prefix + name``) holding a single
 *named* dense vector whose name encodes the model::
 
-    face@<quoted model name>@<quoted model version>
+    face@<quoted model name>@<quoted model version>[@crops]
 
-(percent-encoded, so any model name fits Qdrant's vector-name rules). This is
+(percent-encoded, so any model name fits Qdrant's vector-name rules; the
+``@crops`` suffix marks a gallery created to keep each face's aligned crop,
+see below). This is
 the gallery registry: the collection list says which galleries exist, and each
 collection's vector config says which model and dimension it was built with.
 It was chosen over a registry collection or a metadata point because
@@ -41,14 +43,40 @@ subject listing's facet) filter on ``subject_id``, which has a keyword
 index (``KEYWORD_FIELDS``) in both engines. There is no gallery filter: a
 gallery is a collection (a shard of its own, embedded) rather than a slice
 of a shared one.
+
+Generations and migration
+-------------------------
+A gallery moved to another embedding model gets a new *generation*: a
+collection ``prefix + name + "~gen<N>"`` (N >= 2; the first generation is the
+plain ``prefix + name``, so every gallery written before generations existed
+is generation 1). The gallery's live generation is its lowest-numbered
+collection; a higher one is a migration in progress, filled in the
+background. The switch is deleting the old generation: one step in both
+engines, so a reader sees the old generation or the new one and nothing in
+between, and there is no pointer (alias) to fall out of step with the
+collections. Qdrant Edge has no aliases, and a gallery from before
+generations is a collection whose name an alias could not take.
+
+Face crops
+----------
+A gallery created with ``keep_face_crops`` stores each face's aligned
+112x112 crop (lossless PNG, base64, payload field ``face_crop``) so it can
+be re-embedded by another model. A crop is biometric data: it is deleted
+with its face or subject, never returned by a search or a listing, and never
+logged. Both model sets align faces to the same ArcFace template, so the
+crop is what either embedder would have been given.
 """
 
 from __future__ import annotations
 
+import base64
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from aurum_ml.errors import InvalidInput
 from aurum_ml.store.engine import Point
@@ -57,6 +85,9 @@ from aurum_ml.store.types import FaceRecord
 from aurum_ml.store.validation import ValidFace, validate_model_field
 
 _VECTOR_PREFIX = "face@"
+_CROPS_SUFFIX = "@crops"
+#: Between a gallery's name and the number of a later generation.
+GENERATION_SEP = "~gen"
 # Qdrant rejects vector names longer than this (bytes).
 _MAX_VECTOR_NAME_BYTES = 200
 
@@ -70,12 +101,26 @@ FACE_INDEX = "face_index"
 QUALITY = "quality"
 METADATA = "metadata"
 ENROLLED_AT = "enrolled_at"
+FACE_CROP = "face_crop"
 
 #: Payload fields with a keyword index: what the store's calls filter by.
 KEYWORD_FIELDS = (SUBJECT_ID,)
 
 #: What a search reads of each hit: enough to group by subject and check the model.
 SEARCH_FIELDS = [SUBJECT_ID, MODEL_NAME, MODEL_VERSION]
+
+#: What a listing reads of each face: everything but its crop.
+RECORD_FIELDS = [
+    GALLERY,
+    SUBJECT_ID,
+    MODEL_NAME,
+    MODEL_VERSION,
+    IMAGE_SHA256,
+    FACE_INDEX,
+    QUALITY,
+    METADATA,
+    ENROLLED_AT,
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +131,13 @@ class GalleryModel:
     model_version: str
     dim: int
     vector_name: str
+    keeps_crops: bool = False
+    #: The collection of the generation this describes, and its number.
+    collection: str = ""
+    generation: int = 1
 
 
-def vector_name_for(model_name: str, model_version: str) -> str:
+def vector_name_for(model_name: str, model_version: str, keeps_crops: bool = False) -> str:
     """The gallery vector name that records (and enforces) its model."""
     validate_model_field("model_name", model_name)
     validate_model_field("model_version", model_version)
@@ -98,19 +147,24 @@ def vector_name_for(model_name: str, model_version: str) -> str:
         + "@"
         + urllib.parse.quote(model_version, safe="")
     )
+    if keeps_crops:
+        name += _CROPS_SUFFIX
     if len(name.encode()) > _MAX_VECTOR_NAME_BYTES:
         raise InvalidInput("model name and version are too long to record in the store")
     return name
 
 
-def parse_vector_name(name: str) -> tuple[str, str] | None:
-    """(model name, model version) of a gallery vector name; None for any other name."""
+def parse_vector_name(name: str) -> tuple[str, str, bool] | None:
+    """(model name, model version, keeps crops) of a gallery vector name; None
+    for any other name."""
     if not name.startswith(_VECTOR_PREFIX):
         return None
-    parts = name[len(_VECTOR_PREFIX) :].split("@")
+    crops = name.endswith(_CROPS_SUFFIX)
+    body = name[len(_VECTOR_PREFIX) : len(name) - len(_CROPS_SUFFIX) if crops else None]
+    parts = body.split("@")
     if len(parts) != 2 or not parts[0] or not parts[1]:
         return None
-    return urllib.parse.unquote(parts[0]), urllib.parse.unquote(parts[1])
+    return urllib.parse.unquote(parts[0]), urllib.parse.unquote(parts[1]), crops
 
 
 def gallery_model(vectors: Mapping[str, int]) -> GalleryModel | None:
@@ -120,7 +174,7 @@ def gallery_model(vectors: Mapping[str, int]) -> GalleryModel | None:
         ((vector_name, size),) = vectors.items()
         parsed = parse_vector_name(vector_name)
         if parsed is not None:
-            return GalleryModel(parsed[0], parsed[1], int(size), vector_name)
+            return GalleryModel(parsed[0], parsed[1], int(size), vector_name, parsed[2])
     return None
 
 
@@ -150,10 +204,47 @@ def face_points(
                 QUALITY: f.quality,
                 METADATA: f.metadata,
                 ENROLLED_AT: enrolled_at,
+                **({FACE_CROP: base64.b64encode(f.crop).decode()} if f.crop else {}),
             },
         )
         for f in faces
     ]
+
+
+def migrated_point(
+    gallery: str, payload: Mapping[str, Any], vector: npt.NDArray[np.float32], to: GalleryModel
+) -> Point:
+    """A face of ``gallery`` as the generation of model ``to`` stores it: the
+    same payload (enrollment time, crop, metadata) under the new model, its
+    id the one an enroll with that model would have given it."""
+    return Point(
+        id=translated_id(gallery, payload, to),
+        vector=vector,
+        payload={**payload, MODEL_NAME: to.model_name, MODEL_VERSION: to.model_version},
+    )
+
+
+def translated_id(gallery: str, payload: Mapping[str, Any], to: GalleryModel) -> str:
+    """The id a face (its payload) has in the generation of model ``to``."""
+    return face_point_id(
+        gallery,
+        str(payload.get(SUBJECT_ID, "")),
+        str(payload.get(IMAGE_SHA256, "")),
+        int(payload.get(FACE_INDEX, 0)),
+        to.model_name,
+        to.model_version,
+    )
+
+
+def crop_of(payload: Mapping[str, Any]) -> bytes | None:
+    """The PNG bytes of a face's stored crop; None when it has none."""
+    text = payload.get(FACE_CROP)
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        return base64.b64decode(text, validate=True)
+    except ValueError:
+        return None
 
 
 def subject_filter(subject_id: str) -> dict[str, str]:

@@ -4,6 +4,8 @@ moves to a Qdrant server (or cluster) when one machine is no longer enough.
 Point ids, vectors and payloads are copied as they are, so face ids stay
 valid and a copy run again rewrites the same points. Stop the server that
 writes to the source first (the embedded folder is locked while it runs).
+A gallery's live generation is copied; a migration in progress is not (the
+copy is bound to the model the gallery serves with: migrate it again there).
 """
 
 from __future__ import annotations
@@ -23,11 +25,17 @@ def copy_galleries(source: FaceStore, target: FaceStore) -> dict[str, int]:
     copied: dict[str, int] = {}
     for gallery in source.list_galleries():
         src = source.collection(gallery.name)
-        dst = target.collection(gallery.name)
         vectors = source.engine.vectors(src)
         assert vectors is not None and len(vectors) == 1
         ((vector_name, dim),) = vectors.items()
-        target.create_gallery(gallery.name, gallery.model_name, gallery.model_version, dim)
+        target.create_gallery(
+            gallery.name,
+            gallery.model_name,
+            gallery.model_version,
+            dim,
+            keep_face_crops=gallery.keeps_face_crops,
+        )
+        dst = target.collection(gallery.name)
         offset: str | None = None
         n = 0
         while True:

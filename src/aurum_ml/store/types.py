@@ -19,6 +19,8 @@ class GalleryInfo:
     #: None unless asked for: counting distinct subjects reads every point's
     #: subject_id in embedded mode.
     subject_count: int | None = None
+    #: Whether each face's aligned crop is kept (so the gallery can migrate).
+    keeps_face_crops: bool = False
 
 
 class FaceEmbedding(NamedTuple):
@@ -29,10 +31,27 @@ class FaceEmbedding(NamedTuple):
     face_index: int
     quality: float
     metadata: Mapping[str, str]
+    #: Its aligned 112x112 crop as PNG: stored only by a gallery that keeps crops.
+    crop: bytes | None = None
 
 
 #: What enroll accepts per face: a FaceEmbedding or the same fields as a tuple.
-EnrollItem = tuple[npt.ArrayLike, str, int, float, Mapping[str, str]]
+EnrollItem = (
+    tuple[npt.ArrayLike, str, int, float, Mapping[str, str]]
+    | tuple[npt.ArrayLike, str, int, float, Mapping[str, str], bytes | None]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationProgress:
+    """A gallery's move to another embedding model, as the store sees it."""
+
+    gallery: str
+    from_model: tuple[str, str]
+    to_model: tuple[str, str]
+    #: Faces of the live generation, and how many the new one holds.
+    total: int
+    migrated: int
 
 
 @dataclass(frozen=True, slots=True)

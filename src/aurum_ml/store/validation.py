@@ -47,6 +47,13 @@ class ValidFace:
     face_index: int
     quality: float
     metadata: dict[str, str]
+    #: The face's aligned crop (PNG), kept only by galleries that keep crops.
+    crop: bytes | None = None
+
+
+#: A PNG of a 112x112 colour crop is ~25 KiB; this bounds a malformed one.
+MAX_CROP_BYTES = 256 * 1024
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def validate_gallery_name(name: str) -> str:
@@ -142,12 +149,18 @@ def validate_metadata(metadata: Mapping[str, str] | None) -> dict[str, str]:
 
 
 def validate_face(item: EnrollItem, dim: int | None = None, dim_hint: str = "") -> ValidFace:
+    shape = "each face must be (vector, image_sha256, face_index, quality, metadata[, crop])"
     try:
-        vector, image_sha256, face_index, quality, metadata = item
+        vector, image_sha256, face_index, quality, metadata, *rest = item
     except (TypeError, ValueError):
-        raise InvalidInput(
-            "each face must be (vector, image_sha256, face_index, quality, metadata)"
-        ) from None
+        raise InvalidInput(shape) from None
+    if len(rest) > 1:
+        raise InvalidInput(shape)
+    crop = rest[0] if rest else None
+    if crop is not None and (
+        not isinstance(crop, bytes) or not crop.startswith(_PNG_MAGIC) or len(crop) > MAX_CROP_BYTES
+    ):
+        raise InvalidInput(f"a face crop must be a PNG of at most {MAX_CROP_BYTES} bytes")
     if not isinstance(image_sha256, str) or not _SHA256_RE.fullmatch(image_sha256.lower()):
         raise InvalidInput("image_sha256 must be 64 hexadecimal characters")
     if isinstance(face_index, bool) or not isinstance(face_index, int | np.integer):
@@ -167,6 +180,7 @@ def validate_face(item: EnrollItem, dim: int | None = None, dim_hint: str = "") 
         face_index=int(face_index),
         quality=q,
         metadata=meta,
+        crop=crop,
     )
 
 

@@ -31,6 +31,7 @@ class Gallery(_message.Message):
     DIM_FIELD_NUMBER: _builtins.int
     FACE_COUNT_FIELD_NUMBER: _builtins.int
     SUBJECT_COUNT_FIELD_NUMBER: _builtins.int
+    KEEPS_FACE_CROPS_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     """1-64 letters, digits, '_', '.' or '-', starting with a letter or digit."""
     dim: _builtins.int
@@ -38,6 +39,10 @@ class Gallery(_message.Message):
     face_count: _builtins.int
     subject_count: _builtins.int
     """Distinct subjects; only filled in by GetGallery (counting reads every face)."""
+    keeps_face_crops: _builtins.bool
+    """Whether each face's aligned crop is kept, so the gallery can be migrated
+    to another embedding model (ModelManagement.StartGalleryMigration).
+    """
     @_builtins.property
     def model(self) -> _common_pb2.ModelInfo:
         """The embedding model (name and version) the gallery was built with."""
@@ -50,10 +55,11 @@ class Gallery(_message.Message):
         dim: _builtins.int = ...,
         face_count: _builtins.int = ...,
         subject_count: _builtins.int = ...,
+        keeps_face_crops: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["model", b"model"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["dim", b"dim", "face_count", b"face_count", "model", b"model", "name", b"name", "subject_count", b"subject_count"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["dim", b"dim", "face_count", b"face_count", "keeps_face_crops", b"keeps_face_crops", "model", b"model", "name", b"name", "subject_count", b"subject_count"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -65,7 +71,14 @@ class CreateGalleryRequest(_message.Message):
 
     NAME_FIELD_NUMBER: _builtins.int
     MODEL_FIELD_NUMBER: _builtins.int
+    KEEP_FACE_CROPS_FIELD_NUMBER: _builtins.int
     name: _builtins.str
+    keep_face_crops: _builtins.bool
+    """Keep each enrolled face's aligned 112x112 crop (biometric data, deleted
+    with its face or subject), so the gallery can later be migrated to
+    another embedding model without re-enrolment. Such a gallery enrolls
+    images only, not embeddings. Fixed when the gallery is created.
+    """
     @_builtins.property
     def model(self) -> _common_pb2.ModelInfo:
         """The embedding model the gallery is bound to (any version the manifest
@@ -77,10 +90,11 @@ class CreateGalleryRequest(_message.Message):
         *,
         name: _builtins.str = ...,
         model: _common_pb2.ModelInfo | None = ...,
+        keep_face_crops: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["model", b"model"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["model", b"model", "name", b"name"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["keep_face_crops", b"keep_face_crops", "model", b"model", "name", b"name"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -277,3 +277,157 @@ class TrafficSplit(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___TrafficSplit: _TypeAlias = TrafficSplit  # noqa: Y015
+
+@_typing.final
+class StartGalleryMigrationRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    GALLERY_FIELD_NUMBER: _builtins.int
+    MODEL_NAME_FIELD_NUMBER: _builtins.int
+    MODEL_VERSION_FIELD_NUMBER: _builtins.int
+    gallery: _builtins.str
+    model_name: _builtins.str
+    """The embedding model to move to; version empty: the newest the manifest lists."""
+    model_version: _builtins.str
+    def __init__(
+        self,
+        *,
+        gallery: _builtins.str = ...,
+        model_name: _builtins.str = ...,
+        model_version: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["gallery", b"gallery", "model_name", b"model_name", "model_version", b"model_version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___StartGalleryMigrationRequest: _TypeAlias = StartGalleryMigrationRequest  # noqa: Y015
+
+@_typing.final
+class GetGalleryMigrationRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    GALLERY_FIELD_NUMBER: _builtins.int
+    gallery: _builtins.str
+    def __init__(
+        self,
+        *,
+        gallery: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["gallery", b"gallery"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetGalleryMigrationRequest: _TypeAlias = GetGalleryMigrationRequest  # noqa: Y015
+
+@_typing.final
+class CancelGalleryMigrationRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    GALLERY_FIELD_NUMBER: _builtins.int
+    gallery: _builtins.str
+    def __init__(
+        self,
+        *,
+        gallery: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["gallery", b"gallery"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CancelGalleryMigrationRequest: _TypeAlias = CancelGalleryMigrationRequest  # noqa: Y015
+
+@_typing.final
+class ListGalleryMigrationsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListGalleryMigrationsRequest: _TypeAlias = ListGalleryMigrationsRequest  # noqa: Y015
+
+@_typing.final
+class ListGalleryMigrationsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MIGRATIONS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def migrations(self) -> _containers.RepeatedCompositeFieldContainer[Global___GalleryMigration]: ...
+    def __init__(
+        self,
+        *,
+        migrations: _abc.Iterable[Global___GalleryMigration] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["migrations", b"migrations"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListGalleryMigrationsResponse: _TypeAlias = ListGalleryMigrationsResponse  # noqa: Y015
+
+@_typing.final
+class GalleryMigration(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    GALLERY_FIELD_NUMBER: _builtins.int
+    STATE_FIELD_NUMBER: _builtins.int
+    FROM_MODEL_NAME_FIELD_NUMBER: _builtins.int
+    FROM_MODEL_VERSION_FIELD_NUMBER: _builtins.int
+    TO_MODEL_NAME_FIELD_NUMBER: _builtins.int
+    TO_MODEL_VERSION_FIELD_NUMBER: _builtins.int
+    TOTAL_FIELD_NUMBER: _builtins.int
+    MIGRATED_FIELD_NUMBER: _builtins.int
+    ERROR_FIELD_NUMBER: _builtins.int
+    STARTED_AT_FIELD_NUMBER: _builtins.int
+    FINISHED_AT_FIELD_NUMBER: _builtins.int
+    gallery: _builtins.str
+    state: _builtins.str
+    """running; waiting (for its model to be loaded); retrying (after an error,
+    see error); done; cancelled.
+    """
+    from_model_name: _builtins.str
+    from_model_version: _builtins.str
+    to_model_name: _builtins.str
+    to_model_version: _builtins.str
+    total: _builtins.int
+    """Faces in the gallery, and how many the new generation holds so far."""
+    migrated: _builtins.int
+    error: _builtins.str
+    """The last error (state retrying); empty otherwise."""
+    started_at: _builtins.float
+    """Unix seconds; finished_at is 0 until it is done or cancelled."""
+    finished_at: _builtins.float
+    def __init__(
+        self,
+        *,
+        gallery: _builtins.str = ...,
+        state: _builtins.str = ...,
+        from_model_name: _builtins.str = ...,
+        from_model_version: _builtins.str = ...,
+        to_model_name: _builtins.str = ...,
+        to_model_version: _builtins.str = ...,
+        total: _builtins.int = ...,
+        migrated: _builtins.int = ...,
+        error: _builtins.str = ...,
+        started_at: _builtins.float = ...,
+        finished_at: _builtins.float = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["error", b"error", "finished_at", b"finished_at", "from_model_name", b"from_model_name", "from_model_version", b"from_model_version", "gallery", b"gallery", "migrated", b"migrated", "started_at", b"started_at", "state", b"state", "to_model_name", b"to_model_name", "to_model_version", b"to_model_version", "total", b"total"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GalleryMigration: _TypeAlias = GalleryMigration  # noqa: Y015

@@ -64,6 +64,26 @@ class ModelManagementStub:
                 request_serializer=aurum_dot_ml_dot_v1_dot_models__pb2.SetTrafficSplitRequest.SerializeToString,
                 response_deserializer=aurum_dot_ml_dot_v1_dot_models__pb2.TrafficSplit.FromString,
                 _registered_method=True)
+        self.StartGalleryMigration = channel.unary_unary(
+                '/aurum.ml.v1.ModelManagement/StartGalleryMigration',
+                request_serializer=aurum_dot_ml_dot_v1_dot_models__pb2.StartGalleryMigrationRequest.SerializeToString,
+                response_deserializer=aurum_dot_ml_dot_v1_dot_models__pb2.GalleryMigration.FromString,
+                _registered_method=True)
+        self.GetGalleryMigration = channel.unary_unary(
+                '/aurum.ml.v1.ModelManagement/GetGalleryMigration',
+                request_serializer=aurum_dot_ml_dot_v1_dot_models__pb2.GetGalleryMigrationRequest.SerializeToString,
+                response_deserializer=aurum_dot_ml_dot_v1_dot_models__pb2.GalleryMigration.FromString,
+                _registered_method=True)
+        self.ListGalleryMigrations = channel.unary_unary(
+                '/aurum.ml.v1.ModelManagement/ListGalleryMigrations',
+                request_serializer=aurum_dot_ml_dot_v1_dot_models__pb2.ListGalleryMigrationsRequest.SerializeToString,
+                response_deserializer=aurum_dot_ml_dot_v1_dot_models__pb2.ListGalleryMigrationsResponse.FromString,
+                _registered_method=True)
+        self.CancelGalleryMigration = channel.unary_unary(
+                '/aurum.ml.v1.ModelManagement/CancelGalleryMigration',
+                request_serializer=aurum_dot_ml_dot_v1_dot_models__pb2.CancelGalleryMigrationRequest.SerializeToString,
+                response_deserializer=aurum_dot_ml_dot_v1_dot_models__pb2.GalleryMigration.FromString,
+                _registered_method=True)
 
 
 class ModelManagementServicer:
@@ -114,6 +134,41 @@ class ModelManagementServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def StartGalleryMigration(self, request, context):
+        """Moves a gallery that keeps its face crops to another embedding model
+        while it serves: its faces are re-embedded in the background into a new
+        generation, which replaces the old one atomically when complete; until
+        then every call uses the old one. The model must be loaded. Survives a
+        restart (it resumes). Starting one that is running returns it.
+        FAILED_PRECONDITION: the gallery keeps no crops (its subjects must be
+        re-enrolled), is bound to that model, or is migrating to another.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetGalleryMigration(self, request, context):
+        """A gallery's migration: running, or the last one this server finished.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListGalleryMigrations(self, request, context):
+        """Every migration running, and those this server finished since it started.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelGalleryMigration(self, request, context):
+        """Stops a migration and drops its new generation; the gallery serves on
+        with its model.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ModelManagementServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -141,6 +196,26 @@ def add_ModelManagementServicer_to_server(servicer, server):
                     servicer.SetTrafficSplit,
                     request_deserializer=aurum_dot_ml_dot_v1_dot_models__pb2.SetTrafficSplitRequest.FromString,
                     response_serializer=aurum_dot_ml_dot_v1_dot_models__pb2.TrafficSplit.SerializeToString,
+            ),
+            'StartGalleryMigration': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartGalleryMigration,
+                    request_deserializer=aurum_dot_ml_dot_v1_dot_models__pb2.StartGalleryMigrationRequest.FromString,
+                    response_serializer=aurum_dot_ml_dot_v1_dot_models__pb2.GalleryMigration.SerializeToString,
+            ),
+            'GetGalleryMigration': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetGalleryMigration,
+                    request_deserializer=aurum_dot_ml_dot_v1_dot_models__pb2.GetGalleryMigrationRequest.FromString,
+                    response_serializer=aurum_dot_ml_dot_v1_dot_models__pb2.GalleryMigration.SerializeToString,
+            ),
+            'ListGalleryMigrations': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListGalleryMigrations,
+                    request_deserializer=aurum_dot_ml_dot_v1_dot_models__pb2.ListGalleryMigrationsRequest.FromString,
+                    response_serializer=aurum_dot_ml_dot_v1_dot_models__pb2.ListGalleryMigrationsResponse.SerializeToString,
+            ),
+            'CancelGalleryMigration': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelGalleryMigration,
+                    request_deserializer=aurum_dot_ml_dot_v1_dot_models__pb2.CancelGalleryMigrationRequest.FromString,
+                    response_serializer=aurum_dot_ml_dot_v1_dot_models__pb2.GalleryMigration.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -283,6 +358,114 @@ class ModelManagement:
             '/aurum.ml.v1.ModelManagement/SetTrafficSplit',
             aurum_dot_ml_dot_v1_dot_models__pb2.SetTrafficSplitRequest.SerializeToString,
             aurum_dot_ml_dot_v1_dot_models__pb2.TrafficSplit.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StartGalleryMigration(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aurum.ml.v1.ModelManagement/StartGalleryMigration',
+            aurum_dot_ml_dot_v1_dot_models__pb2.StartGalleryMigrationRequest.SerializeToString,
+            aurum_dot_ml_dot_v1_dot_models__pb2.GalleryMigration.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetGalleryMigration(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aurum.ml.v1.ModelManagement/GetGalleryMigration',
+            aurum_dot_ml_dot_v1_dot_models__pb2.GetGalleryMigrationRequest.SerializeToString,
+            aurum_dot_ml_dot_v1_dot_models__pb2.GalleryMigration.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListGalleryMigrations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aurum.ml.v1.ModelManagement/ListGalleryMigrations',
+            aurum_dot_ml_dot_v1_dot_models__pb2.ListGalleryMigrationsRequest.SerializeToString,
+            aurum_dot_ml_dot_v1_dot_models__pb2.ListGalleryMigrationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelGalleryMigration(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aurum.ml.v1.ModelManagement/CancelGalleryMigration',
+            aurum_dot_ml_dot_v1_dot_models__pb2.CancelGalleryMigrationRequest.SerializeToString,
+            aurum_dot_ml_dot_v1_dot_models__pb2.GalleryMigration.FromString,
             options,
             channel_credentials,
             insecure,

@@ -57,6 +57,23 @@ class ModelManagementStub:
     """Splits calls that carry a routing key between ready versions by weight;
     no weights removes the split.
     """
+    StartGalleryMigration: _grpc.UnaryUnaryMultiCallable[_models_pb2.StartGalleryMigrationRequest, _models_pb2.GalleryMigration]
+    """Moves a gallery that keeps its face crops to another embedding model
+    while it serves: its faces are re-embedded in the background into a new
+    generation, which replaces the old one atomically when complete; until
+    then every call uses the old one. The model must be loaded. Survives a
+    restart (it resumes). Starting one that is running returns it.
+    FAILED_PRECONDITION: the gallery keeps no crops (its subjects must be
+    re-enrolled), is bound to that model, or is migrating to another.
+    """
+    GetGalleryMigration: _grpc.UnaryUnaryMultiCallable[_models_pb2.GetGalleryMigrationRequest, _models_pb2.GalleryMigration]
+    """A gallery's migration: running, or the last one this server finished."""
+    ListGalleryMigrations: _grpc.UnaryUnaryMultiCallable[_models_pb2.ListGalleryMigrationsRequest, _models_pb2.ListGalleryMigrationsResponse]
+    """Every migration running, and those this server finished since it started."""
+    CancelGalleryMigration: _grpc.UnaryUnaryMultiCallable[_models_pb2.CancelGalleryMigrationRequest, _models_pb2.GalleryMigration]
+    """Stops a migration and drops its new generation; the gallery serves on
+    with its model.
+    """
 
 @_typing.type_check_only
 class ModelManagementAsyncStub(ModelManagementStub):
@@ -86,6 +103,23 @@ class ModelManagementAsyncStub(ModelManagementStub):
     SetTrafficSplit: _aio.UnaryUnaryMultiCallable[_models_pb2.SetTrafficSplitRequest, _models_pb2.TrafficSplit]  # type: ignore[assignment]
     """Splits calls that carry a routing key between ready versions by weight;
     no weights removes the split.
+    """
+    StartGalleryMigration: _aio.UnaryUnaryMultiCallable[_models_pb2.StartGalleryMigrationRequest, _models_pb2.GalleryMigration]  # type: ignore[assignment]
+    """Moves a gallery that keeps its face crops to another embedding model
+    while it serves: its faces are re-embedded in the background into a new
+    generation, which replaces the old one atomically when complete; until
+    then every call uses the old one. The model must be loaded. Survives a
+    restart (it resumes). Starting one that is running returns it.
+    FAILED_PRECONDITION: the gallery keeps no crops (its subjects must be
+    re-enrolled), is bound to that model, or is migrating to another.
+    """
+    GetGalleryMigration: _aio.UnaryUnaryMultiCallable[_models_pb2.GetGalleryMigrationRequest, _models_pb2.GalleryMigration]  # type: ignore[assignment]
+    """A gallery's migration: running, or the last one this server finished."""
+    ListGalleryMigrations: _aio.UnaryUnaryMultiCallable[_models_pb2.ListGalleryMigrationsRequest, _models_pb2.ListGalleryMigrationsResponse]  # type: ignore[assignment]
+    """Every migration running, and those this server finished since it started."""
+    CancelGalleryMigration: _aio.UnaryUnaryMultiCallable[_models_pb2.CancelGalleryMigrationRequest, _models_pb2.GalleryMigration]  # type: ignore[assignment]
+    """Stops a migration and drops its new generation; the gallery serves on
+    with its model.
     """
 
 class ModelManagementServicer(metaclass=_abc_1.ABCMeta):
@@ -143,6 +177,47 @@ class ModelManagementServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_models_pb2.TrafficSplit, _abc.Awaitable[_models_pb2.TrafficSplit]]:
         """Splits calls that carry a routing key between ready versions by weight;
         no weights removes the split.
+        """
+
+    @_abc_1.abstractmethod
+    def StartGalleryMigration(
+        self,
+        request: _models_pb2.StartGalleryMigrationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_models_pb2.GalleryMigration, _abc.Awaitable[_models_pb2.GalleryMigration]]:
+        """Moves a gallery that keeps its face crops to another embedding model
+        while it serves: its faces are re-embedded in the background into a new
+        generation, which replaces the old one atomically when complete; until
+        then every call uses the old one. The model must be loaded. Survives a
+        restart (it resumes). Starting one that is running returns it.
+        FAILED_PRECONDITION: the gallery keeps no crops (its subjects must be
+        re-enrolled), is bound to that model, or is migrating to another.
+        """
+
+    @_abc_1.abstractmethod
+    def GetGalleryMigration(
+        self,
+        request: _models_pb2.GetGalleryMigrationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_models_pb2.GalleryMigration, _abc.Awaitable[_models_pb2.GalleryMigration]]:
+        """A gallery's migration: running, or the last one this server finished."""
+
+    @_abc_1.abstractmethod
+    def ListGalleryMigrations(
+        self,
+        request: _models_pb2.ListGalleryMigrationsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_models_pb2.ListGalleryMigrationsResponse, _abc.Awaitable[_models_pb2.ListGalleryMigrationsResponse]]:
+        """Every migration running, and those this server finished since it started."""
+
+    @_abc_1.abstractmethod
+    def CancelGalleryMigration(
+        self,
+        request: _models_pb2.CancelGalleryMigrationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_models_pb2.GalleryMigration, _abc.Awaitable[_models_pb2.GalleryMigration]]:
+        """Stops a migration and drops its new generation; the gallery serves on
+        with its model.
         """
 
 def add_ModelManagementServicer_to_server(servicer: ModelManagementServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

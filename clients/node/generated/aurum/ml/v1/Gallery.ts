@@ -9,6 +9,7 @@ export interface Gallery {
   'dim'?: (number);
   'face_count'?: (number | string | Long);
   'subject_count'?: (number | string | Long);
+  'keeps_face_crops'?: (boolean);
 }
 
 export interface Gallery__Output {
@@ -17,4 +18,5 @@ export interface Gallery__Output {
   'dim': (number);
   'face_count': (string);
   'subject_count': (string);
+  'keeps_face_crops': (boolean);
 }

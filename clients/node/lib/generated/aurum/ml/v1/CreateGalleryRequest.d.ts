@@ -2,8 +2,10 @@ import type { ModelInfo as _aurum_ml_v1_ModelInfo, ModelInfo__Output as _aurum_m
 export interface CreateGalleryRequest {
     'name'?: (string);
     'model'?: (_aurum_ml_v1_ModelInfo | null);
+    'keep_face_crops'?: (boolean);
 }
 export interface CreateGalleryRequest__Output {
     'name': (string);
     'model': (_aurum_ml_v1_ModelInfo__Output | null);
+    'keep_face_crops': (boolean);
 }

@@ -1,0 +1,8 @@
+// Original file: protos/aurum/ml/v1/models.proto
+
+
+export interface ListGalleryMigrationsRequest {
+}
+
+export interface ListGalleryMigrationsRequest__Output {
+}

@@ -1,0 +1,14 @@
+// Original file: protos/aurum/ml/v1/models.proto
+
+
+export interface StartGalleryMigrationRequest {
+  'gallery'?: (string);
+  'model_name'?: (string);
+  'model_version'?: (string);
+}
+
+export interface StartGalleryMigrationRequest__Output {
+  'gallery': (string);
+  'model_name': (string);
+  'model_version': (string);
+}

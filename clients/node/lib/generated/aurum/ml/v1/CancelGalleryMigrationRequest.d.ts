@@ -1,0 +1,6 @@
+export interface CancelGalleryMigrationRequest {
+    'gallery'?: (string);
+}
+export interface CancelGalleryMigrationRequest__Output {
+    'gallery': (string);
+}

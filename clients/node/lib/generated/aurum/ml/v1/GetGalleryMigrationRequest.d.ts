@@ -1,0 +1,6 @@
+export interface GetGalleryMigrationRequest {
+    'gallery'?: (string);
+}
+export interface GetGalleryMigrationRequest__Output {
+    'gallery': (string);
+}

@@ -1,0 +1,4 @@
+export interface ListGalleryMigrationsRequest {
+}
+export interface ListGalleryMigrationsRequest__Output {
+}
