@@ -28,6 +28,8 @@ from aurum_ml.store import (
     open_store,
 )
 from aurum_ml.store.edge import EdgeEngine
+from aurum_ml.store.edge.process import STORE_NICENESS
+from aurum_ml.store.edge.supervision import spawn
 from aurum_ml.store.edge.upgrade import MARKER
 from aurum_ml.store.qdrant_engine import QdrantClientEngine
 from aurum_ml.store.schema import vector_name_for
@@ -218,6 +220,48 @@ def test_store_process_exits_with_its_server(tmp_path: Path) -> None:
         for _ in range(100):
             os.kill(child, 0)
             time.sleep(0.05)
+
+
+def _thread_niceness(pid: int) -> set[int]:
+    return {
+        os.getpriority(os.PRIO_PROCESS, int(tid.name))
+        for tid in Path(f"/proc/{pid}/task").iterdir()
+    }
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="per-thread niceness is Linux's")
+def test_store_process_and_index_builder_yield_the_cores_to_serving(tmp_path: Path) -> None:
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    engine = EdgeEngine(":memory:")
+    try:
+        # Every thread, the engine's included: a thread started before the
+        # nice would keep serving's priority.
+        assert _thread_niceness(engine.pid) == {min(19, own + STORE_NICENESS)}
+    finally:
+        engine.close()
+    proc, conn = spawn("aurum_ml.store.edge.builder")
+    try:
+        # The builder lowers itself before it reads its job.
+        deadline = time.monotonic() + 60
+        while _thread_niceness(proc.pid) != {19} and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _thread_niceness(proc.pid) == {19}
+        # A job that fails at once (no export), so that it exits cleanly.
+        conn.send(
+            {
+                "export": str(tmp_path / "missing.pkl"),
+                "target": str(tmp_path / "gen-000001"),
+                "vector_name": "v",
+                "dim": DIM,
+                "keyword_fields": [],
+                "tuning": {},
+            }
+        )
+        assert conn.poll(60)
+        assert conn.recv()[0] == "failed"
+    finally:
+        conn.close()
+        proc.wait(30)
 
 
 # -- upgrade -----------------------------------------------------------------------------

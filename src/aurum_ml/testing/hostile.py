@@ -19,6 +19,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 
 import cv2
@@ -81,21 +82,34 @@ def small_jpeg() -> bytes:
     return data.tobytes()
 
 
-def _probe(target: str, seconds: float, out: mp.Queue[tuple[list[float], ...] | list[str]]) -> None:
+def _probe(
+    target: str,
+    seconds: float | None,
+    out: mp.Queue[tuple[list[float], ...] | list[str]],
+    stop: EventType | None = None,
+    connected: EventType | None = None,
+    detect_every: int = 1,
+) -> None:
     channel = grpc.insecure_channel(target)
     health = health_pb2_grpc.HealthStub(channel)
     detect = detection_pb2_grpc.FaceDetectionStub(channel)
     request = detection_pb2.DetectRequest(image=common_pb2.Image(data=small_jpeg()))
     health.Check(health_pb2.HealthCheckRequest(), timeout=30)  # connected before timing
+    if connected is not None:
+        connected.set()
     h: list[float] = []
     d: list[float] = []
     failures: list[str] = []
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        for name, call, into in (
-            ("Health.Check", lambda: health.Check(health_pb2.HealthCheckRequest(), timeout=10), h),
-            ("Detect", lambda: detect.Detect(request, timeout=10), d),
-        ):
+    end = None if seconds is None else time.monotonic() + seconds
+    rounds = 0
+    while (end is None or time.monotonic() < end) and (stop is None or not stop.is_set()):
+        calls: list[tuple[str, Callable[[], object], list[float]]] = [
+            ("Health.Check", lambda: health.Check(health_pb2.HealthCheckRequest(), timeout=10), h)
+        ]
+        if rounds % detect_every == 0:
+            calls.append(("Detect", lambda: detect.Detect(request, timeout=10), d))
+        rounds += 1
+        for name, call, into in calls:
             began = time.monotonic()
             try:
                 call()
@@ -106,6 +120,41 @@ def _probe(target: str, seconds: float, out: mp.Queue[tuple[list[float], ...] | 
     channel.close()
     out.put((h, d))
     out.put(failures)
+
+
+class Probe:
+    """The probe of :func:`measure`, run from :meth:`start` until :meth:`stop`
+    instead of for a number of seconds: for a load that ends when its work is
+    done (a bulk enrol, an index build). A Detect every ``detect_every``
+    health checks, so that the probing itself takes little of the CPU the
+    load is measured on."""
+
+    def __init__(self, target: str, detect_every: int = 1) -> None:
+        ctx = mp.get_context("spawn")  # no fork of a process with gRPC threads
+        self._out: mp.Queue[tuple[list[float], ...] | list[str]] = ctx.Queue()
+        self._stop = ctx.Event()
+        self._connected = ctx.Event()
+        self._proc = ctx.Process(
+            target=_probe,
+            args=(target, None, self._out, self._stop, self._connected, detect_every),
+        )
+
+    def start(self, timeout: float = 60.0) -> None:
+        """Start probing; returns once the probe's first call has answered."""
+        self._proc.start()
+        if not self._connected.wait(timeout):
+            self._proc.kill()
+            raise RuntimeError("the probe process did not reach the server")
+
+    def stop(self) -> tuple[list[float], list[float], list[str]]:
+        """Stop probing; returns the health and Detect latencies (seconds) and
+        the failed calls, as "method: code details"."""
+        self._stop.set()
+        timings = self._out.get(timeout=30)
+        failures = self._out.get(timeout=30)
+        self._proc.join(30)
+        assert isinstance(timings, tuple) and isinstance(failures, list)
+        return timings[0], timings[1], failures
 
 
 def measure(server: ServerProcess, load: Load, seconds: float = 6.0, warmup: float = 1.0) -> Seen:

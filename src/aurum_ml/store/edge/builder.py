@@ -14,7 +14,6 @@ the store process (a generation CURRENT does not name).
 from __future__ import annotations
 
 import argparse
-import os
 import pickle
 import time
 from multiprocessing.connection import Connection
@@ -23,7 +22,10 @@ from pathlib import Path
 import qdrant_edge as qe
 
 from aurum_ml.store.edge.shards import SearchTuning, apply, create_field_indexes, edge_config
-from aurum_ml.store.edge.supervision import die_with_parent
+from aurum_ml.store.edge.supervision import die_with_parent, lower_priority
+
+#: Linux nice steps above the store process; niceness stops at 19.
+BUILDER_NICENESS = 19
 
 
 def build(
@@ -59,8 +61,11 @@ def main() -> None:
     parser.add_argument("--fd", type=int, required=True)
     args = parser.parse_args()
     die_with_parent()
-    # Serving comes first: health, Detect and searches run at normal priority.
-    os.nice(10)
+    # Serving comes first: health, Detect and the store's searches and writes
+    # run before the build whenever they want a core, and the build takes
+    # what they leave. Lowest there is (the store process is already niced,
+    # and the build's own threads inherit this).
+    lower_priority(BUILDER_NICENESS)
     conn = Connection(args.fd)
     job = conn.recv()
     started = time.perf_counter()

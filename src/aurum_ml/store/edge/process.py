@@ -29,11 +29,19 @@ from typing import Any
 from aurum_ml.store.edge.builds import IndexBuilds
 from aurum_ml.store.edge.lock import FolderLock, FolderLocked
 from aurum_ml.store.edge.shards import EdgeShards, MissingCollection, SearchTuning, WrongVector
+from aurum_ml.store.edge.supervision import lower_priority
 from aurum_ml.store.edge.upgrade import needs_upgrade, upgrade
 
 log = logging.getLogger("aurum_ml.store.edge")
 
 _LOCK_GRACE_S = 1.0
+
+#: How much lower than its server the store process runs (Linux nice steps).
+#: When the cores are all busy (a bulk enrol, an index build, inference),
+#: the server's health, Detect and Embed are scheduled before store work: a
+#: store call waits a little longer, a Detect does not wait behind a
+#: stream of upserts (README, "Serving during a bulk enrol").
+STORE_NICENESS = 5
 
 #: Requests that write to a collection named by their first argument.
 _WRITES = frozenset({"upsert", "delete_points", "delete_where"})
@@ -163,6 +171,7 @@ def main() -> None:
     parser.add_argument("--flush-interval-s", type=float, default=1.0)
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args()
+    lower_priority(STORE_NICENESS)
     logging.basicConfig(
         level=args.log_level,
         stream=sys.stderr,

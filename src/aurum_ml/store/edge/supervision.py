@@ -29,6 +29,22 @@ def die_with_parent() -> None:
         os._exit(1)
 
 
+def lower_priority(steps: int) -> None:
+    """Lower this process by ``steps`` nice steps, every thread of it: Linux
+    keeps a niceness per thread, and ``os.nice`` alone would leave the
+    threads started at import (OpenBLAS's) at the old one. Threads started
+    later inherit it."""
+    try:
+        threads = [int(t) for t in os.listdir("/proc/self/task")]
+    except OSError:  # not Linux: one niceness per process
+        os.nice(steps)
+        return
+    for tid in threads:
+        with contextlib.suppress(ProcessLookupError):  # a thread that ended meanwhile
+            now = os.getpriority(os.PRIO_PROCESS, tid)
+            os.setpriority(os.PRIO_PROCESS, tid, min(19, now + steps))
+
+
 def spawn(module: str, *args: str) -> tuple[subprocess.Popen[bytes], Connection]:
     """Start ``python -m module --fd N args``, connected by a socket pair;
     returns the process and our end of the connection."""
