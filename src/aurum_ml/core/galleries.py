@@ -118,7 +118,7 @@ class Galleries(CoreState):
                 image=image,
             )
         finally:
-            self.health_may_have_changed()
+            self.store_health_may_have_changed()
 
     async def _model_then_store(
         self,
@@ -145,7 +145,7 @@ class Galleries(CoreState):
         try:
             return await self.workers.run(lambda _: store_work(prepared), left, store=True)
         finally:
-            self.health_may_have_changed()
+            self.store_health_may_have_changed()
 
     async def _switch_safe(self, call: Callable[[], Awaitable[T]], from_image: bool) -> T:
         """``call()``, made once more if the gallery switched to another model
