@@ -51,7 +51,7 @@ class ValidFace:
     crop: bytes | None = None
 
 
-#: A PNG of a 112x112 colour crop is ~25 KiB; this bounds a malformed one.
+#: A face crop (112x112 colour PNG) is 9-24 KiB; this bounds a malformed one.
 MAX_CROP_BYTES = 256 * 1024
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
