@@ -199,8 +199,9 @@ class Settings(BaseSettings):
     this many seconds. 0 fsyncs before every acknowledgement (slower writes)."""
 
     store_hnsw_ef: int = Field(256, ge=8, le=4096)
-    """Embedded face store: candidates an indexed search explores; more is slower and
-    closer to exact (recall@5 1.000 at 100k faces with 256, bench/store_bench.py)."""
+    """Embedded face store: candidates an indexed search explores, at least; more is
+    slower and closer to exact. It grows with the gallery, 2,048 per million faces
+    (recall@5 0.999 at 100k faces with 256, 0.992 at 1M with 2,048; bench/store_bench.py)."""
 
     queue_redis_url: str = ""
     """Redis URL of the BullMQ job queue (e.g. redis://redis:6379/0); when set, the server
