@@ -194,6 +194,30 @@ def test_a_gallery_migrates_to_sface_across_a_kill_and_names_the_same_people(
             assert model == W600K.name
             assert before == [(f"player-{n:02d}", True) for n in range(16)]
 
+            # A cancelled migration leaves the gallery as it was.
+            manage.StartGalleryMigration(
+                models_pb2.StartGalleryMigrationRequest(gallery="team", model_name=SFACE.name),
+                metadata=AS_OPERATOR,
+                timeout=30,
+            )
+            cancelled = manage.CancelGalleryMigration(
+                models_pb2.CancelGalleryMigrationRequest(gallery="team"),
+                metadata=AS_OPERATOR,
+                timeout=30,
+            )
+            assert cancelled.state == "cancelled" and cancelled.finished_at > 0
+            kept = faces.GetGallery(
+                face_store_pb2.GetGalleryRequest(name="team"), metadata=AS_CLIENT, timeout=10
+            )
+            assert (kept.model.name, kept.face_count) == (W600K.name, total)
+            with pytest.raises(grpc.RpcError) as e:
+                manage.CancelGalleryMigration(
+                    models_pb2.CancelGalleryMigrationRequest(gallery="team"),
+                    metadata=AS_OPERATOR,
+                    timeout=30,
+                )
+            assert e.value.code() == grpc.StatusCode.NOT_FOUND
+
             started = manage.StartGalleryMigration(
                 models_pb2.StartGalleryMigrationRequest(gallery="team", model_name=SFACE.name),
                 metadata=AS_OPERATOR,
