@@ -37,7 +37,7 @@ Decisions worth knowing
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from aurum_ml import similarity
@@ -134,11 +134,29 @@ class Galleries(CoreState):
         workers, then the store part on the store's threads, so a busy store
         never holds a thread that Detect or Embed could use. Both within
         ``timeout``. ``store_only`` (no model work to do): one store call;
-        ``image`` chooses the model part's lane (see CoreState.run)."""
+        ``image`` chooses the model part's lane (see CoreState.run).
+
+        If the gallery switched to another model (a migration finished)
+        between the model part and the store part, both are made once more:
+        the image is embedded again with the gallery's new model. Input
+        given as an embedding (``store_only``) stays the old model's."""
         if store_only:
             return await self._store_call(
                 name, lambda d: store_work(model_work(d)), timeout, store_only=True
             )
+        try:
+            return await self._model_part_then_store(name, model_work, store_work, timeout, image)
+        except ModelMismatch:
+            return await self._model_part_then_store(name, model_work, store_work, timeout, image)
+
+    async def _model_part_then_store(
+        self,
+        name: str,
+        model_work: Callable[[Deadline], P],
+        store_work: Callable[[P], T],
+        timeout: float | None,
+        image: ImageInput | None,
+    ) -> T:
         started = time.monotonic()
         prepared = await self._store_call(name, model_work, timeout, image=image)
         left = None if timeout is None else max(0.0, timeout - (time.monotonic() - started))
@@ -146,17 +164,6 @@ class Galleries(CoreState):
             return await self.workers.run(lambda _: store_work(prepared), left, store=True)
         finally:
             self.store_health_may_have_changed()
-
-    async def _switch_safe(self, call: Callable[[], Awaitable[T]], from_image: bool) -> T:
-        """``call()``, made once more if the gallery switched to another model
-        (a migration finished) between embedding the image and the store
-        call: the image is embedded again with the gallery's new model."""
-        try:
-            return await call()
-        except ModelMismatch:
-            if not from_image:
-                raise
-            return await call()
 
     @staticmethod
     def _given_threshold(threshold: float | None) -> float | None:
@@ -352,11 +359,8 @@ class Galleries(CoreState):
             ids = self.enroll_embedded(gallery, subject_id, emb, meta)
             return EnrollResult(ids, list(emb.faces), list(emb.quality), emb.model)
 
-        return await self._switch_safe(
-            lambda: self._model_then_store(
-                "enroll", embed, store, timeout, store_only=vec is not None, image=face.image
-            ),
-            vec is None,
+        return await self._model_then_store(
+            "enroll", embed, store, timeout, store_only=vec is not None, image=face.image
         )
 
     async def identify(
@@ -402,16 +406,13 @@ class Galleries(CoreState):
                 top = per_face[rules.most_prominent(found)]
                 return IdentifyResult(top.matches, cut, model, top.face, top.quality, per_face)
 
-            return await self._switch_safe(
-                lambda: self._model_then_store(
-                    "identify",
-                    lambda d: self._embed(gallery, face, True, d),
-                    store_all,
-                    timeout,
-                    store_only=False,
-                    image=face.image,
-                ),
-                True,
+            return await self._model_then_store(
+                "identify",
+                lambda d: self._embed(gallery, face, True, d),
+                store_all,
+                timeout,
+                store_only=False,
+                image=face.image,
             )
 
         def store(q: _Query) -> IdentifyResult:
@@ -423,16 +424,13 @@ class Galleries(CoreState):
             matches = [Match(m.subject_id, m.score, m.face_id, m.score >= cut) for m in hits]
             return IdentifyResult(matches, cut, model, found, report)
 
-        return await self._switch_safe(
-            lambda: self._model_then_store(
-                "identify",
-                lambda d: self._query(gallery, face, vec, d),
-                store,
-                timeout,
-                store_only=vec is not None,
-                image=face.image,
-            ),
-            vec is None,
+        return await self._model_then_store(
+            "identify",
+            lambda d: self._query(gallery, face, vec, d),
+            store,
+            timeout,
+            store_only=vec is not None,
+            image=face.image,
         )
 
     async def verify(
@@ -462,16 +460,13 @@ class Galleries(CoreState):
             is_match = best.score >= cut
             return VerifyResult(best.score, is_match, cut, best.face_id, model, found, report)
 
-        return await self._switch_safe(
-            lambda: self._model_then_store(
-                "verify",
-                lambda d: self._query(gallery, face, vec, d),
-                store,
-                timeout,
-                store_only=vec is not None,
-                image=face.image,
-            ),
-            vec is None,
+        return await self._model_then_store(
+            "verify",
+            lambda d: self._query(gallery, face, vec, d),
+            store,
+            timeout,
+            store_only=vec is not None,
+            image=face.image,
         )
 
     # -- erasure and listing -------------------------------------------------------------

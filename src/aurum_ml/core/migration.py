@@ -7,7 +7,7 @@ worker threads, into the gallery's new generation, and finally switches the
 gallery over (store.migration.Migrations.finish). Until the switch every
 call uses the old generation and its model; after it, the new. A call that
 embedded its image with the old model just as the switch happened is made
-again with the new one (Galleries._switch_safe), so no query fails.
+again with the new one (Galleries._model_then_store), so no query fails.
 
 The store's new generation is the only record: at start-up every gallery
 with one resumes, skipping what is already there. A migration whose model
@@ -105,9 +105,7 @@ class GalleryMigrations(Galleries):
             lambda s: s.migrations.start(gallery, spec.name, spec.version, dim),
             timeout,
         )
-        progress = await self._store_op(
-            "migration_status", lambda s: s.migrations.progress(gallery), timeout
-        )
+        progress = await self._progress(gallery, timeout)
         assert progress is not None
         return self._launch(progress).status
 
@@ -118,9 +116,7 @@ class GalleryMigrations(Galleries):
         run = self._runs().get(gallery)
         if run is not None and run.task is None:
             return run.status
-        progress = await self._store_op(
-            "migration_status", lambda s: s.migrations.progress(gallery), timeout
-        )
+        progress = await self._progress(gallery, timeout)
         if progress is None:
             if run is not None:
                 # Switched over a moment ago; its task is recording that.
@@ -142,9 +138,7 @@ class GalleryMigrations(Galleries):
         """Stop the gallery's migration and drop its new generation; the
         gallery keeps serving with its model. NotFound when it has none."""
         validate_gallery_name(gallery)
-        progress = await self._store_op(
-            "migration_status", lambda s: s.migrations.progress(gallery), timeout
-        )
+        progress = await self._progress(gallery, timeout)
         if progress is None:
             raise NotFound(f"gallery {gallery!r} has no migration in progress")
         run = self._runs().get(gallery)
@@ -179,6 +173,11 @@ class GalleryMigrations(Galleries):
             # The store may be down at start: its monitor reopens it, and an
             # operator's status call resumes the migration then.
             log.warning("could not look for unfinished gallery migrations: %s", e)
+
+    async def _progress(self, gallery: str, timeout: float | None) -> MigrationProgress | None:
+        return await self._store_op(
+            "migration_status", lambda s: s.migrations.progress(gallery), timeout
+        )
 
     # -- the task ----------------------------------------------------------------
 
