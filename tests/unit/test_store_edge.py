@@ -4,7 +4,9 @@ write, crash leftovers go, and a folder of the engine before is migrated."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import os
 import random
 import signal
@@ -29,7 +31,7 @@ from aurum_ml.store import (
 )
 from aurum_ml.store.edge import EdgeEngine
 from aurum_ml.store.edge.process import STORE_NICENESS
-from aurum_ml.store.edge.shards import MAX_EF, SearchTuning
+from aurum_ml.store.edge.shards import INDEX_LAYOUT, MAX_EF, SearchTuning
 from aurum_ml.store.edge.supervision import spawn
 from aurum_ml.store.edge.upgrade import MARKER
 from aurum_ml.store.qdrant_engine import QdrantClientEngine
@@ -179,6 +181,39 @@ def test_index_build_keeps_the_writes_made_while_it_ran(tmp_path: Path) -> None:
     with open_store(cfg) as store:
         assert store.count("g") == 448
         assert store.index_state("g").indexed >= 300
+
+
+def test_an_index_of_an_older_layout_is_rebuilt_in_the_background(tmp_path: Path) -> None:
+    cfg = StoreConfig(location=str(tmp_path / "store"), index_threshold=0)
+    with open_store(cfg) as store:
+        ids = [enroll(store, i) for i in range(400)]
+        edge(store).build_index("aurum_g")
+        wait_indexed(store, 400)
+    collection = tmp_path / "store" / "edge" / "aurum_g"
+    meta = json.loads((collection / "collection.json").read_text())
+    assert meta["index_layout"] == INDEX_LAYOUT
+    # What the release before wrote: no layout, float vectors in RAM.
+    del meta["index_layout"]
+    (collection / "collection.json").write_text(json.dumps(meta))
+    # A threshold no write reaches: only the layout can start this build.
+    with open_store(dataclasses.replace(cfg, index_threshold=100_000)) as store:
+        deadline = time.monotonic() + 120
+        while not (collection / "gen-000003").exists() or store.index_state("g").building:
+            assert time.monotonic() < deadline, store.index_state("g")
+            assert store.identify("g", vec(7), *MODEL, top_k=1)[0].face_id == ids[7]
+            time.sleep(0.05)
+        assert store.index_state("g").indexed == store.count("g") == 400
+        for i in (0, 199, 399):
+            assert store.identify("g", vec(i), *MODEL, top_k=1)[0].face_id == ids[i]
+    assert json.loads((collection / "collection.json").read_text())["index_layout"] == INDEX_LAYOUT
+    shard = json.loads((collection / "gen-000003" / "edge_config.json").read_text())
+    params = shard["vectors"][meta["vector_name"]]
+    assert params["memory"] == "cold" and params["quantization_config"]["scalar"]["type"] == "int8"
+    # Recorded: the next open builds nothing.
+    with open_store(dataclasses.replace(cfg, index_threshold=100_000)) as store:
+        time.sleep(0.5)
+        assert not store.index_state("g").building
+    assert not (collection / "gen-000004").exists()
 
 
 def test_crash_leftovers_are_removed_at_open(tmp_path: Path) -> None:

@@ -18,7 +18,11 @@ shard, one at a time:
 
 A collection is (re)indexed when the points its index does not cover reach
 ``threshold`` and a tenth of those it covers: below that, searching them
-exactly costs less than a build.
+exactly costs less than a build. An index of an older layout than
+``INDEX_LAYOUT`` (a folder written by an earlier release) is rebuilt too,
+in the background like any build: it answers as before until the swap.
+The store process looks for a collection that wants a build when it opens,
+after every write, and when a build ends.
 """
 
 from __future__ import annotations
@@ -38,12 +42,14 @@ import numpy as np
 import qdrant_edge as qe
 
 from aurum_ml.store.edge.shards import (
+    INDEX_LAYOUT,
     Collection,
     EdgeShards,
     apply,
     generation_path,
     named_vector,
     write_current,
+    write_layout,
 )
 from aurum_ml.store.edge.supervision import spawn
 
@@ -89,11 +95,20 @@ class IndexBuilds:
         if state is None or self.threshold <= 0:
             return False
         points, indexed, _ = state
+        if indexed > 0 and self.shards.collections[name].layout < INDEX_LAYOUT:
+            return True
         return points - indexed >= max(self.threshold, indexed // 10)
 
     def after_write(self, name: str) -> None:
         if self._build is None and self.wanted(name):
             self.start(name)
+
+    def start_next(self) -> None:
+        """Start the build of the first collection that wants one, if none runs."""
+        for name in self.shards.collection_names():
+            if self._build is not None:
+                return
+            self.after_write(name)
 
     def start(self, name: str) -> bool:
         """Start building ``name``'s index; False if another build runs."""
@@ -171,6 +186,10 @@ class IndexBuilds:
             log.error("index build of %s failed: %s", b.collection.name, reply[1])
             self._discard(b)
         self._finish(b)
+        if reply[0] == "built":
+            # A failed build is not retried until the next write, or it would
+            # fail again at once, for ever.
+            self.start_next()
 
     def cancel(self, name: str) -> None:
         """Stop a build of ``name`` (it is being deleted)."""
@@ -202,6 +221,9 @@ class IndexBuilds:
         c.shard, c.generation = shard, new_generation
         old.close()
         shutil.rmtree(old_path, ignore_errors=True)
+        # After CURRENT: a crash in between leaves the new index recorded as
+        # the old layout, and costs one needless rebuild.
+        write_layout(c, INDEX_LAYOUT)
 
     def _discard(self, b: _Build) -> None:
         if b.proc is not None and b.proc.poll() is None:

@@ -202,6 +202,10 @@ def main() -> None:
     builds = IndexBuilds(shards, args.index_threshold)
     conn.send(("ready",))
     try:
+        builds.start_next()
+    except Exception as exc:  # serving comes first; the next write tries again
+        log.error("cannot start an index build: %s", exc)
+    try:
         StoreProcess(shards, builds, args.flush_interval_s).serve(conn)
     finally:
         builds.close()

@@ -3,7 +3,8 @@
 Layout under the store folder::
 
     .aurum-store.lock               held by the store process (lock.py)
-    edge/<quoted name>/collection.json   name, vector name, size, indexed fields
+    edge/<quoted name>/collection.json   name, vector name, size, indexed fields,
+                                         the index layout of the live generation
     edge/<quoted name>/CURRENT           which generation is live, e.g. "gen-000002"
     edge/<quoted name>/gen-000002/       the live shard (segments, WAL)
     edge/tmp/                            collections being created, deleted or indexed
@@ -70,6 +71,12 @@ MAX_EF = 4096
 #: slowly, and counting on every search would cost more than it tunes.
 _COUNT_EVERY_S = 1.0
 
+#: How an index is laid out; a collection whose live index has an older
+#: layout is rebuilt in the background (builds.py). 1: float vectors in
+#: RAM. 2: int8 vectors in RAM for the graph, float vectors on disk for the
+#: final ranking (edge_config).
+INDEX_LAYOUT = 2
+
 
 @dataclass(frozen=True, slots=True)
 class SearchTuning:
@@ -83,6 +90,10 @@ class SearchTuning:
     hnsw_ef: int = 256
     hnsw_m: int = 32
     hnsw_ef_construct: int = 256
+    #: The int8 search ranks this many times the answers asked for, and the
+    #: float vectors rank those: at 100k faces 1x found recall@5 0.948, 2x
+    #: 0.999, as float vectors alone (ef 256).
+    oversampling: float = 2.0
 
     def ef_for(self, points: int) -> int:
         """The ef a search of a collection of ``points`` uses: ``hnsw_ef`` at
@@ -103,6 +114,8 @@ class Collection:
     keyword_fields: list[str]
     generation: int
     shard: qe.EdgeShard
+    #: INDEX_LAYOUT of the live generation's index.
+    layout: int = INDEX_LAYOUT
     #: Writes since an index build took its copy; None when none is running.
     pending: list[Op] | None = field(default=None)
     #: Its size as last counted, and when (monotonic seconds): for ef_for.
@@ -126,9 +139,28 @@ def generation_path(folder: Path, generation: int) -> Path:
 def edge_config(vector_name: str, dim: int, tuning: SearchTuning) -> qe.EdgeConfig:
     """A collection's shard config. The live shard never runs the optimizer
     (builds.py does, on a copy), so when one runs it indexes every segment:
-    the index threshold (KB) is as low as it goes without turning it off."""
+    the index threshold (KB) is as low as it goes without turning it off.
+
+    An index holds its vectors twice: int8, in RAM, which the graph is built
+    and searched with, and float, on disk (mapped, read on demand), which
+    rank the int8 search's best ``oversampling`` x limit. At 100k faces
+    against float vectors in RAM (the layout before): recall@5 the same
+    (0.997-0.999), search p50 0.64 ms instead of 1.27, HNSW build 17 s
+    instead of 47, resident memory after 300 searches 192 MiB instead of
+    321; at 1M see the README. Segments not yet indexed are searched
+    exactly on the float vectors."""
+    int8 = qe.ScalarQuantizationConfig(
+        type=qe.ScalarType.Int8, quantile=0.99, memory=qe.Memory.Cached
+    )
     return qe.EdgeConfig(
-        vectors={vector_name: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)},
+        vectors={
+            vector_name: qe.EdgeVectorParams(
+                size=dim,
+                distance=qe.Distance.Cosine,
+                memory=qe.Memory.Cold,
+                quantization_config=int8,
+            )
+        },
         hnsw_config=qe.HnswIndexConfig(
             m=tuning.hnsw_m, ef_construct=tuning.hnsw_ef_construct, full_scan_threshold=10000
         ),
@@ -190,6 +222,26 @@ def write_json_atomic(path: Path, value: object) -> None:
     _write_atomic(path, json.dumps(value))
 
 
+def write_layout(c: Collection, layout: int) -> None:
+    """Record the index layout of ``c``'s live generation."""
+    write_json_atomic(
+        c.folder / _CONFIG, _meta(c.name, c.vector_name, c.dim, c.keyword_fields, layout)
+    )
+    c.layout = layout
+
+
+def _meta(
+    name: str, vector_name: str, dim: int, keyword_fields: Sequence[str], layout: int
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "vector_name": vector_name,
+        "dim": dim,
+        "keyword_fields": list(keyword_fields),
+        "index_layout": layout,
+    }
+
+
 def write_current(folder: Path, generation: int) -> None:
     """Make ``generation`` the live one, atomically and durably."""
     _write_atomic(folder / _CURRENT, generation_path(folder, generation).name)
@@ -246,6 +298,7 @@ class EdgeShards:
                 list(meta["keyword_fields"]),
                 generation,
                 shard,
+                int(meta.get("index_layout", 1)),
             )
 
     def close(self) -> None:
@@ -284,13 +337,9 @@ class EdgeShards:
         create_field_indexes(shard, keyword_fields)
         shard.flush()
         shard.close()
-        meta = {
-            "name": name,
-            "vector_name": vector_name,
-            "dim": dim,
-            "keyword_fields": list(keyword_fields),
-        }
-        write_json_atomic(staging / _CONFIG, meta)
+        write_json_atomic(
+            staging / _CONFIG, _meta(name, vector_name, dim, keyword_fields, INDEX_LAYOUT)
+        )
         write_current(staging, 1)
         folder = self.edge / urllib.parse.quote(name, safe="")
         os.rename(staging, folder)
@@ -405,7 +454,12 @@ class EdgeShards:
         if now - c.counted_at > _COUNT_EVERY_S:
             c.points = int(c.shard.count(qe.CountRequest(exact=False)))
             c.counted_at = now
-        params = qe.SearchParams(hnsw_ef=self.tuning.ef_for(c.points))
+        params = qe.SearchParams(
+            hnsw_ef=self.tuning.ef_for(c.points),
+            quantization=qe.QuantizationSearchParams(
+                rescore=True, oversampling=self.tuning.oversampling
+            ),
+        )
         requests = [
             qe.QueryRequest(
                 limit=limit,
