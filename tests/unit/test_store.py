@@ -382,6 +382,57 @@ def test_list_subjects_pages_stay_stable_while_subjects_change(
     assert rest.next_page_token == ""
 
 
+def _listed(store: FaceStore, gallery: str = "g") -> dict[str, int]:
+    seen: dict[str, int] = {}
+    token = ""
+    while True:
+        page = store.list_subjects(gallery, page_size=3, page_token=token)
+        seen.update((s.subject_id, s.face_count) for s in page.subjects)
+        if not (token := page.next_page_token):
+            return seen
+
+
+def test_the_subject_listing_follows_every_write_after_it_was_read(
+    store: FaceStore, rng: np.random.Generator
+) -> None:
+    # The embedded engine keeps the listing in its store process once read
+    # (store/edge/roster.py) instead of reading every point again.
+    for sid in ["b", "d", "f", "h"]:
+        store.enroll("g", sid, [face(unit(rng), sid)], *MODEL)
+    expected = {"b": 1, "d": 1, "f": 1, "h": 1}
+    assert _listed(store) == expected
+    steps = [
+        lambda: store.enroll("g", "a", [face(unit(rng), "a")], *MODEL),
+        lambda: store.enroll("g", "d", [face(unit(rng), "d2"), face(unit(rng), "d3")], *MODEL),
+        # The same face again: rewritten in place, not counted twice.
+        lambda: store.enroll("g", "b", [face(unit(rng), "b")], *MODEL),
+        lambda: store.enroll_batch(
+            "g", [("c", [face(unit(rng), "c")]), ("h", [face(unit(rng), "h2")])], *MODEL
+        ),
+        lambda: store.delete_face("g", store.get_subject("g", "f").faces[0].face_id),
+        lambda: store.delete_subject("g", "d"),
+        lambda: store.delete_subject("g", "nobody"),
+    ]
+    after = [
+        {"a": 1},
+        {"d": 3},
+        {},
+        {"c": 1, "h": 2},
+        {"f": 0},
+        {"d": 0},
+        {},
+    ]
+    for step, change in zip(steps, after, strict=True):
+        step()
+        expected = {k: v for k, v in {**expected, **change}.items() if v}
+        assert _listed(store) == expected
+        assert store.get_gallery("g").subject_count == len(expected)
+    # A gallery made again under the same name starts with no subjects.
+    store.delete_gallery("g")
+    store.create_gallery("g", *MODEL, DIM)
+    assert _listed(store) == {} and store.get_gallery("g").subject_count == 0
+
+
 def test_get_subject_has_no_embeddings(store: FaceStore, rng: np.random.Generator) -> None:
     store.enroll(
         "g", "a", [FaceEmbedding(unit(rng), sha("p"), 2, 0.75, {"camera": "front"})], *MODEL

@@ -51,6 +51,15 @@ class Hit:
 
 
 @dataclass(frozen=True, slots=True)
+class ValuePage:
+    """A page of a keyword field's values, in order, with their point counts."""
+
+    values: list[tuple[str, int]]
+    #: Whether values follow this page.
+    more: bool
+
+
+@dataclass(frozen=True, slots=True)
 class IndexState:
     """How much of a collection its vector index covers."""
 
@@ -97,8 +106,13 @@ class Engine(Protocol):
 
     def count(self, collection: str, where: Where) -> int: ...
 
-    def facet(self, collection: str, key: str, limit: int) -> dict[str, int]:
-        """Each value of keyword field ``key`` and how many points hold it."""
+    def values(self, collection: str, key: str, after: str | None, limit: int) -> ValuePage:
+        """Up to ``limit`` values of keyword field ``key``, in order, after
+        ``after`` (from the first when None), each with how many points hold it."""
+        ...
+
+    def distinct(self, collection: str, key: str) -> int:
+        """How many distinct values keyword field ``key`` has."""
         ...
 
     def scroll(self, collection: str, where: Where, fields: Fields) -> list[StoredPoint]:

@@ -419,11 +419,13 @@ class FaceStore:
         size = paging.page_size(page_size)
         after = paging.decode_subject_token(page_token) if page_token else None
         with self._call("list subjects"):
-            counts = self._live(gallery, self._subject_counts)
-        subjects = sorted(s for s in counts if after is None or s > after)
-        page = subjects[:size]
-        token = paging.encode_token([page[-1]]) if len(subjects) > size else ""
-        return SubjectPage([SubjectSummary(s, counts[s]) for s in page], token)
+            found = self._live(
+                gallery,
+                lambda m: self.engine.values(m.collection, schema.SUBJECT_ID, after, size),
+            )
+        page = [SubjectSummary(s, n) for s, n in found.values]
+        token = paging.encode_token([page[-1].subject_id]) if found.more and page else ""
+        return SubjectPage(page, token)
 
     def get_subject(
         self, gallery: str, subject_id: str, page_size: int = 0, page_token: str = ""
@@ -455,7 +457,11 @@ class FaceStore:
                 model_version=model.model_version,
                 dim=model.dim,
                 face_count=self._count(model, None),
-                subject_count=len(self._subject_counts(model)) if count_subjects else None,
+                subject_count=(
+                    self.engine.distinct(model.collection, schema.SUBJECT_ID)
+                    if count_subjects
+                    else None
+                ),
                 keeps_face_crops=model.keeps_crops,
             )
 
@@ -485,14 +491,6 @@ class FaceStore:
 
     def _count(self, model: GalleryModel, where: Where) -> int:
         return self.engine.count(model.collection, where)
-
-    def _subject_counts(self, model: GalleryModel) -> dict[str, int]:
-        total = self._count(model, None)
-        if total == 0:
-            return {}
-        # A facet with a limit of the point count returns every distinct
-        # subject in one request (there cannot be more subjects than points).
-        return self.engine.facet(model.collection, schema.SUBJECT_ID, total)
 
     def _subject_faces(self, model: GalleryModel, subject_id: str) -> list[FaceRecord]:
         # All of them, whatever the page: the order is by payload, which

@@ -12,7 +12,7 @@ import numpy.typing as npt
 from qdrant_client import QdrantClient, models
 from qdrant_client.http.exceptions import UnexpectedResponse
 
-from aurum_ml.store.engine import Fields, Hit, IndexState, Point, StoredPoint, Where
+from aurum_ml.store.engine import Fields, Hit, IndexState, Point, StoredPoint, ValuePage, Where
 from aurum_ml.store.errors import is_already_exists, is_not_found
 
 # Large enrolls go in several requests so a single HTTP body stays well under
@@ -126,8 +126,22 @@ class QdrantClientEngine:
     def count(self, collection: str, where: Where) -> int:
         return int(self.client.count(collection, count_filter=_filter(where), exact=True).count)
 
-    def facet(self, collection: str, key: str, limit: int) -> dict[str, int]:
-        response = self.client.facet(collection, key=key, limit=limit, exact=True)
+    def values(self, collection: str, key: str, after: str | None, limit: int) -> ValuePage:
+        counts = self._facet(collection, key)
+        rest = sorted(v for v in counts if after is None or v > after)
+        return ValuePage([(v, counts[v]) for v in rest[:limit]], len(rest) > limit)
+
+    def distinct(self, collection: str, key: str) -> int:
+        return len(self._facet(collection, key))
+
+    def _facet(self, collection: str, key: str) -> dict[str, int]:
+        # Every value, in one request: there cannot be more values than
+        # points. A server reads every point for it (and the caller waits,
+        # nobody else does).
+        total = self.count(collection, None)
+        if total == 0:
+            return {}
+        response = self.client.facet(collection, key=key, limit=total, exact=True)
         return {str(h.value): int(h.count) for h in response.hits if isinstance(h.value, str)}
 
     def scroll(self, collection: str, where: Where, fields: Fields) -> list[StoredPoint]:

@@ -39,7 +39,7 @@ Results are checked on the client rather than with a payload filter: the
 named vector already keeps other models out, and the check costs nothing,
 while a filter on every search would only hide such points instead of
 reporting them. Subject-scoped calls (verify, get/delete subject, the
-subject listing's facet) filter on ``subject_id``, which has a keyword
+subject listing) filter on ``subject_id``, which has a keyword
 index (``KEYWORD_FIELDS``) in both engines. There is no gallery filter: a
 gallery is a collection (a shard of its own, embedded) rather than a slice
 of a shared one.

@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from aurum_ml.errors import AurumError, FailedPrecondition, NotFound, ServiceUnavailable
 from aurum_ml.store.edge.supervision import spawn
-from aurum_ml.store.engine import Fields, Hit, IndexState, Point, StoredPoint, Where
+from aurum_ml.store.engine import Fields, Hit, IndexState, Point, StoredPoint, ValuePage, Where
 
 log = logging.getLogger(__name__)
 
@@ -169,9 +169,12 @@ class EdgeEngine:
     def count(self, collection: str, where: Where) -> int:
         return int(self._call("count", collection, dict(where) if where else None))
 
-    def facet(self, collection: str, key: str, limit: int) -> dict[str, int]:
-        counts: dict[str, int] = self._call("facet", collection, key, limit)
-        return counts
+    def values(self, collection: str, key: str, after: str | None, limit: int) -> ValuePage:
+        found, more = self._call("values", collection, key, after, limit)
+        return ValuePage([(str(v), int(n)) for v, n in found], bool(more))
+
+    def distinct(self, collection: str, key: str) -> int:
+        return int(self._call("distinct", collection, key))
 
     def scroll(self, collection: str, where: Where, fields: Fields) -> list[StoredPoint]:
         found = self._call("scroll", collection, dict(where) if where else None, _fields(fields))

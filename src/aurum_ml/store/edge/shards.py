@@ -44,6 +44,8 @@ import numpy as np
 import numpy.typing as npt
 import qdrant_edge as qe
 
+from aurum_ml.store.edge import roster
+
 log = logging.getLogger(__name__)
 
 _SCROLL_PAGE = 1024
@@ -267,6 +269,8 @@ class EdgeShards:
         self.collections: dict[str, Collection] = {}
         #: Collections written since they were last flushed.
         self.dirty: set[str] = set()
+        #: (collection, keyword field) -> its values, for those asked for.
+        self.rosters: dict[tuple[str, str], roster.Roster] = {}
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -353,6 +357,8 @@ class EdgeShards:
     def delete_collection(self, name: str) -> bool:
         c = self.collections.pop(name, None)
         self.dirty.discard(name)
+        for key in [k for k in self.rosters if k[0] == name]:
+            del self.rosters[key]
         if c is None:
             return False
         c.shard.close()
@@ -367,8 +373,15 @@ class EdgeShards:
     def write(self, name: str, op: Op) -> None:
         """Apply a write (WAL included; see the module docstring for fsync)."""
         c = self._get(name)
+        kept = [k for k in self.rosters if k[0] == name]
+        changes = {k: roster.delta(c.shard, k[1], op) for k in kept}
         apply(c.shard, c.vector_name, op)
         self.dirty.add(name)
+        for k, change in changes.items():
+            if change is None:
+                del self.rosters[k]  # built again when next asked for
+            else:
+                self.rosters[k].apply(change)
         if c.pending is not None:
             c.pending.append(op)
 
@@ -413,9 +426,29 @@ class EdgeShards:
             self._get(name).shard.count(qe.CountRequest(exact=True, filter=to_filter(where)))
         )
 
-    def facet(self, name: str, key: str, limit: int) -> dict[str, int]:
-        response = self._get(name).shard.facet(qe.FacetRequest(key=key, limit=limit, exact=True))
-        return {str(h.value): int(h.count) for h in response.hits if isinstance(h.value, str)}
+    def _roster(self, name: str, key: str) -> roster.Roster:
+        found = self.rosters.get((name, key))
+        if found is None:
+            started = time.perf_counter()
+            found = self.rosters[(name, key)] = roster.build(self._get(name).shard, key)
+            log.info(
+                "%s: %d distinct %s read in %.2f s",
+                name,
+                len(found),
+                key,
+                time.perf_counter() - started,
+            )
+        return found
+
+    def values(
+        self, name: str, key: str, after: str | None, limit: int
+    ) -> tuple[list[tuple[str, int]], bool]:
+        """Values of keyword field ``key`` after ``after``, in order, with how
+        many points hold each; and whether more follow (roster.py)."""
+        return self._roster(name, key).page(after, limit)
+
+    def distinct(self, name: str, key: str) -> int:
+        return len(self._roster(name, key))
 
     def scroll(
         self, name: str, where: Mapping[str, str] | None, fields: bool | Sequence[str]
