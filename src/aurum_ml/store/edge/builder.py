@@ -21,7 +21,13 @@ from pathlib import Path
 
 import qdrant_edge as qe
 
-from aurum_ml.store.edge.shards import SearchTuning, apply, create_field_indexes, edge_config
+from aurum_ml.store.edge.shards import (
+    SearchTuning,
+    apply,
+    create_field_indexes,
+    edge_config,
+    read_ahead,
+)
 from aurum_ml.store.edge.supervision import die_with_parent, lower_priority
 
 #: Linux nice steps above the store process; niceness stops at 19.
@@ -53,6 +59,9 @@ def build(
         points = int(shard.info().points_count)
     finally:
         shard.close()
+    # Closing dropped the files from the page cache: read here, niced, so
+    # that the store process's open at the swap finds them cached.
+    read_ahead(target)
     return points
 
 

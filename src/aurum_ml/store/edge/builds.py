@@ -47,6 +47,7 @@ from aurum_ml.store.edge.shards import (
     EdgeShards,
     apply,
     generation_path,
+    load_shard,
     named_vector,
     write_current,
     write_layout,
@@ -208,7 +209,7 @@ class IndexBuilds:
     def _swap(self, b: _Build) -> None:
         c = b.collection
         new_generation = c.generation + 1
-        shard = qe.EdgeShard.load(str(generation_path(c.folder, new_generation)))
+        shard = load_shard(generation_path(c.folder, new_generation))
         try:
             for op in c.pending or []:
                 apply(shard, c.vector_name, op)
