@@ -15,6 +15,7 @@ import sys
 import textwrap
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -29,9 +30,9 @@ from aurum_ml.store import (
     face_point_id,
     open_store,
 )
-from aurum_ml.store.edge import EdgeEngine
+from aurum_ml.store.edge import EdgeEngine, roster
 from aurum_ml.store.edge.process import STORE_NICENESS
-from aurum_ml.store.edge.shards import INDEX_LAYOUT, MAX_EF, SearchTuning
+from aurum_ml.store.edge.shards import INDEX_LAYOUT, MAX_EF, EdgeShards, SearchTuning
 from aurum_ml.store.edge.supervision import spawn
 from aurum_ml.store.edge.upgrade import MARKER
 from aurum_ml.store.qdrant_engine import QdrantClientEngine
@@ -401,3 +402,78 @@ def test_search_ef_grows_with_the_gallery() -> None:
     assert tuning.ef_for(500_000) == 1024 and tuning.ef_for(1_000_000) == 2048
     assert tuning.ef_for(10**8) == MAX_EF
     assert SearchTuning(hnsw_ef=3000).ef_for(1_000_000) == 3000
+
+
+# -- subject rosters ------------------------------------------------------------------------
+
+
+def _truth(shards: EdgeShards, name: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for _, payload in shards.scroll(name, None, ["subject_id"]):
+        counts[payload["subject_id"]] = counts.get(payload["subject_id"], 0) + 1
+    return counts
+
+
+def test_a_roster_read_in_steps_counts_the_writes_made_meanwhile(tmp_path: Path) -> None:
+    rng = random.Random(5)
+
+    def points(n: int) -> tuple[list[str], np.ndarray, list[dict[str, str]]]:
+        ids = [str(uuid.uuid4()) for _ in range(n)]
+        subjects = [{"subject_id": f"s{rng.randrange(400):04d}"} for _ in range(n)]
+        return ids, np.stack([vec(i, 8) for i in range(n)]), subjects
+
+    shards = EdgeShards(tmp_path, SearchTuning())
+    shards.open()
+    shards.create_collection("c", "v", 8, ["subject_id"])
+    ids, vectors, payloads = points(5000)
+    shards.upsert("c", "v", ids, vectors, payloads)
+    shards.close()
+
+    shards = EdgeShards(tmp_path, SearchTuning())
+    shards.open()  # its roster starts unread
+    assert shards.roster_pending()
+    steps = 0
+    while shards.roster_pending():
+        shards.roster_step()
+        steps += 1
+        # Writes on both sides of where the reading is: new points, points
+        # rewritten under another subject, deleted points, a deleted subject.
+        new_ids, new_vectors, new_payloads = points(20)
+        shards.upsert("c", "v", new_ids, new_vectors, new_payloads)
+        moved = rng.sample(ids, 10)
+        shards.upsert("c", "v", moved, vectors[:10], [{"subject_id": "moved"}] * 10)
+        shards.delete_points("c", rng.sample(ids, 10))
+        shards.delete_where("c", {"subject_id": f"s{rng.randrange(400):04d}"})
+        ids += new_ids
+    assert steps == -(-5000 // roster.STEP)
+    truth = _truth(shards, "c")
+    assert shards.values("c", "subject_id", None, 10_000) == (sorted(truth.items()), False)
+    assert shards.distinct("c", "subject_id") == len(truth)
+    shards.close()
+
+
+def test_the_engine_scrolls_in_uuid_order(tmp_path: Path) -> None:
+    # What a roster read in steps relies on (roster.py).
+    shards = EdgeShards(tmp_path, SearchTuning())
+    shards.open()
+    shards.create_collection("c", "v", 8, ["subject_id"])
+    ids = [str(uuid.uuid4()) for _ in range(3000)]
+    payloads = [{"subject_id": "s"}] * len(ids)
+    shards.upsert("c", "v", ids, np.stack([vec(i, 8) for i in range(len(ids))]), payloads)
+    order = [point_id for point_id, _ in shards.scroll("c", None, False)]
+    assert order == sorted(ids, key=uuid.UUID)
+    shards.close()
+
+
+def test_a_listing_asked_for_early_reads_the_rest_of_the_roster_first(tmp_path: Path) -> None:
+    cfg = StoreConfig(location=str(tmp_path / "store"), index_threshold=0)
+    with open_store(cfg) as store:
+        store.enroll_batch(
+            "g",
+            [(f"s{i:06d}", [FaceEmbedding(vec(i), sha(i), 0, 0.9, {})]) for i in range(3000)],
+            *MODEL,
+        )
+    with open_store(cfg) as store:
+        page = store.list_subjects("g", page_size=1000)
+        assert [s.subject_id for s in page.subjects] == [f"s{i:06d}" for i in range(1000)]
+        assert store.get_gallery("g").subject_count == 3000

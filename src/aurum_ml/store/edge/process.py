@@ -6,7 +6,8 @@ Started by :class:`~aurum_ml.store.edge.client.EdgeEngine` over a socket pair.
 It takes the folder lock before touching any engine file, opens every
 collection, says ``ready`` (or ``locked``, or ``failed``), then answers one
 request at a time, in order; between requests it exports the points of an
-index build a page at a time (builds.py). It exits when asked, when the
+index build a page at a time (builds.py) and reads the collections' subject
+rosters a step at a time (roster.py). It exits when asked, when the
 server's end of the connection closes, or (Linux) with its parent.
 
 A request is ``(op, args)``; the answer ``("ok", value)`` or
@@ -107,6 +108,13 @@ class StoreProcess:
                 log.error("cannot start an index build of %s: %s", args[0], exc)
         return ("ok", value)
 
+    def _roster_step(self) -> None:
+        try:
+            self.shards.roster_step()
+        except Exception as exc:  # the engine raises bare Exceptions with text
+            # Dropped: a listing that asks reads it again, and reports what fails.
+            log.error("reading a subject roster failed: %s", str(exc)[:300])
+
     def _written(self) -> None:
         if self.flush_interval_s <= 0:
             self._flush()
@@ -121,7 +129,7 @@ class StoreProcess:
             log.error("flushing the face store failed: %s", str(exc)[:300])
 
     def _timeout(self) -> float | None:
-        if self.builds.exporting():
+        if self.builds.exporting() or self.shards.roster_pending():
             return 0
         if self._flush_at is not None:
             return max(0.0, self._flush_at - time.monotonic())
@@ -134,8 +142,11 @@ class StoreProcess:
             if self._flush_at is not None and time.monotonic() >= self._flush_at:
                 self._flush()
             if not ready:
+                # Background work, a step at a time, only while no request waits.
                 if self.builds.exporting():
                     self.builds.step()
+                elif self.shards.roster_pending():
+                    self._roster_step()
                 continue
             if conn in ready:
                 try:

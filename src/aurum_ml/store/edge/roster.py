@@ -4,95 +4,127 @@ point counts, in value order, kept by the store process.
 Qdrant Edge counts distinct values with a facet that reads every point:
 2.5 s at 100k subjects, 23-31 s at 1M, during which the store process (one
 request at a time) answers nobody. And a subject listing pages in subject_id
-order, which no engine index gives. So the first call that asks for a
-collection's values scrolls them once (0.35 s at 100k subjects, 6.9 s at
-1M: bench/store_bench.py), and from then on every write the store process
-applies keeps the roster in step: a page is a bisection of a sorted map
-(0.5 ms), and its size is a length.
+order, which no engine index gives. So the store process reads each
+collection's values once, a page at a time between requests from the moment
+it opens the collection (6.9 s of work at 1M subjects, in steps of ~10 ms),
+and from then on every write it applies keeps the roster in step: a page of
+the listing is a bisection of a sorted map (0.5 ms), and its size is a
+length. A listing asked for before the reading is done finishes it first.
 
-A roster lives as long as the store process and costs about 100 bytes a
-distinct value (100 MiB of the store process's memory at a million
-subjects, measured); it is built only for collections whose values are
-asked for.
+While a roster is being read, a write changes it only for the points the
+reading has passed: the engine scrolls in point-id order (UUIDs compared as
+128-bit numbers, checked by tests/unit/test_store_edge.py), so those are the
+ids below the next page's first; the reading finds the others as they are.
+
+A roster costs about 100 bytes a distinct value (100 MiB of the store
+process's memory at a million subjects, measured by bench/store_bench.py).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import qdrant_edge as qe
 from sortedcontainers import SortedDict
 
-_SCROLL_PAGE = 4096
+#: Points read per step: ~10 ms of the store process.
+STEP = 1024
 
 #: A write as EdgeShards applies it (shards.Op): ("upsert", ids, vectors,
 #: payloads), ("delete", ids) or ("delete_where", where).
 Op = tuple[Any, ...]
 
 
+@dataclass(slots=True)
+class Change:
+    """How a write changes a roster: counts to add (negative: remove), and a
+    value whose every point it deletes."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    dropped: str | None = None
+
+
 class Roster:
     """One field's values in one collection: value -> points that hold it."""
 
-    def __init__(self, counts: Counter[str]) -> None:
-        self._counts: SortedDict = SortedDict(counts)
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self._counts: SortedDict = SortedDict()
+        #: The first point id not read yet; None before the first step.
+        self._next: uuid.UUID | None = None
+        self.complete = False
 
     def __len__(self) -> int:
         return len(self._counts)
 
     def page(self, after: str | None, limit: int) -> tuple[list[tuple[str, int]], bool]:
         """Up to ``limit`` values after ``after`` (from the first when None),
-        and whether more follow."""
+        and whether more follow. Only once complete."""
+        assert self.complete, "read the roster to the end first"
         start = 0 if after is None else self._counts.bisect_right(after)
         keys = self._counts.keys()[start : start + limit + 1]
         return [(k, self._counts[k]) for k in keys[:limit]], len(keys) > limit
 
-    def apply(self, delta: Counter[str]) -> None:
-        for value, n in delta.items():
+    def step(self, shard: qe.EdgeShard) -> None:
+        """Read the next page of points."""
+        records, following = shard.scroll(
+            qe.ScrollRequest(
+                offset=self._next, limit=STEP, with_payload=[self.key], with_vector=False
+            )
+        )
+        self.apply(Change(Counter(_values(records, self.key))))
+        if following is None:
+            self.complete = True
+        else:
+            self._next = uuid.UUID(str(following))
+
+    def read(self, shard: qe.EdgeShard) -> None:
+        """Read what is left, at once."""
+        while not self.complete:
+            self.step(shard)
+
+    def passed(self, point_id: str) -> bool:
+        """Whether the reading has passed this point (its state is counted)."""
+        if self.complete:
+            return True
+        return self._next is not None and uuid.UUID(point_id) < self._next
+
+    def apply(self, change: Change) -> None:
+        for value, n in change.counts.items():
             left = self._counts.get(value, 0) + n
             if left > 0:
                 self._counts[value] = left
             else:
                 self._counts.pop(value, None)
+        if change.dropped is not None:
+            self._counts.pop(change.dropped, None)
 
 
-def build(shard: qe.EdgeShard, key: str) -> Roster:
-    """The roster of ``key`` over every point of ``shard``."""
-    counts: Counter[str] = Counter()
-    offset: Any = None
-    while True:
-        records, offset = shard.scroll(
-            qe.ScrollRequest(
-                offset=offset, limit=_SCROLL_PAGE, with_payload=[key], with_vector=False
-            )
-        )
-        counts.update(_values(records, key))
-        if offset is None:
-            return Roster(counts)
-
-
-def delta(shard: qe.EdgeShard, key: str, op: Op) -> Counter[str] | None:
-    """How ``op`` changes the counts of ``key``, read from the shard before it
-    is applied; None when it cannot be told (the roster must be rebuilt)."""
+def change(shard: qe.EdgeShard, key: str, op: Op, passed: Callable[[str], bool]) -> Change | None:
+    """How ``op`` changes the counts of ``key`` among the points ``passed``
+    selects, read from the shard before it is applied; None when it cannot
+    be told (the roster must be read again)."""
     kind = op[0]
-    change: Counter[str] = Counter()
     if kind in ("upsert", "delete"):
+        ids = [i for i in op[1] if passed(i)]
+        out = Change()
+        if not ids:
+            return out
         # An upsert may rewrite points that exist: what they held goes first.
-        change.subtract(_values(_existing(shard, op[1], key), key))
+        existing = shard.retrieve(ids, with_payload=[key], with_vector=False)
+        out.counts.subtract(_values(existing, key))
         if kind == "upsert":
-            change.update(_values(op[3], key, payloads=True))
-        return change
+            chosen = set(ids)
+            payloads = [p for i, p in zip(op[1], op[3], strict=True) if i in chosen]
+            out.counts.update(_values(payloads, key, payloads=True))
+        return out
     if kind == "delete_where" and set(op[1]) == {key}:
-        value = op[1][key]
-        flt = qe.Filter(must=[qe.FieldCondition(key=key, match=qe.MatchValue(value))])
-        change[value] -= int(shard.count(qe.CountRequest(exact=True, filter=flt)))
-        return change
+        return Change(dropped=op[1][key])
     return None
-
-
-def _existing(shard: qe.EdgeShard, ids: Sequence[str], key: str) -> list[Any]:
-    return list(shard.retrieve(list(ids), with_payload=[key], with_vector=False))
 
 
 def _values(items: Sequence[Any], key: str, *, payloads: bool = False) -> list[str]:

@@ -305,7 +305,8 @@ class EdgeShards:
         self.collections: dict[str, Collection] = {}
         #: Collections written since they were last flushed.
         self.dirty: set[str] = set()
-        #: (collection, keyword field) -> its values, for those asked for.
+        #: Each collection's keyword fields' values (roster.py), read in
+        #: steps between requests (roster_step) from when it is opened.
         self.rosters: dict[tuple[str, str], roster.Roster] = {}
 
     # -- lifecycle ---------------------------------------------------------------
@@ -340,6 +341,7 @@ class EdgeShards:
                 shard,
                 int(meta.get("index_layout", 1)),
             )
+            self._new_rosters(meta["name"], meta["keyword_fields"])
 
     def close(self) -> None:
         for c in self.collections.values():
@@ -388,6 +390,7 @@ class EdgeShards:
         self.collections[name] = Collection(
             name, folder, vector_name, dim, list(keyword_fields), 1, shard
         )
+        self._new_rosters(name, keyword_fields)
         return True
 
     def delete_collection(self, name: str) -> bool:
@@ -409,13 +412,13 @@ class EdgeShards:
     def write(self, name: str, op: Op) -> None:
         """Apply a write (WAL included; see the module docstring for fsync)."""
         c = self._get(name)
-        kept = [k for k in self.rosters if k[0] == name]
-        changes = {k: roster.delta(c.shard, k[1], op) for k in kept}
+        kept = {k: r for k, r in self.rosters.items() if k[0] == name}
+        changes = {k: roster.change(c.shard, k[1], op, r.passed) for k, r in kept.items()}
         apply(c.shard, c.vector_name, op)
         self.dirty.add(name)
         for k, change in changes.items():
             if change is None:
-                del self.rosters[k]  # built again when next asked for
+                self.rosters[k] = roster.Roster(k[1])  # read again, in steps
             else:
                 self.rosters[k].apply(change)
         if c.pending is not None:
@@ -462,15 +465,34 @@ class EdgeShards:
             self._get(name).shard.count(qe.CountRequest(exact=True, filter=to_filter(where)))
         )
 
+    def _new_rosters(self, name: str, keyword_fields: Sequence[str]) -> None:
+        for key in keyword_fields:
+            self.rosters[(name, key)] = roster.Roster(key)
+
+    def roster_pending(self) -> bool:
+        """Whether a roster is still being read (roster_step has work)."""
+        return any(not r.complete for r in self.rosters.values())
+
+    def roster_step(self) -> None:
+        """Read one step of the first roster not yet complete."""
+        for k, r in self.rosters.items():
+            if not r.complete:
+                try:
+                    r.step(self._get(k[0]).shard)
+                except Exception:
+                    del self.rosters[k]  # a listing that asks reads it again
+                    raise
+                return
+
     def _roster(self, name: str, key: str) -> roster.Roster:
-        found = self.rosters.get((name, key))
-        if found is None:
+        shard = self._get(name).shard
+        found = self.rosters.setdefault((name, key), roster.Roster(key))
+        if not found.complete:
             started = time.perf_counter()
-            found = self.rosters[(name, key)] = roster.build(self._get(name).shard, key)
+            found.read(shard)
             log.info(
-                "%s: %d distinct %s read in %.2f s",
+                "%s: %s asked for before its roster was read; read the rest in %.2f s",
                 name,
-                len(found),
                 key,
                 time.perf_counter() - started,
             )
