@@ -192,8 +192,10 @@ def measure(
         lat.append(time.perf_counter() - t)
     out["verify_subject_filter_p50_ms"] = _pct(lat, 50)
     out["verify_subject_filter_p99_ms"] = _pct(lat, 99)
-    # The first page reads every subject (Edge: once, into its roster); the
-    # next ones, and the gallery's subject count, are what a client sees after.
+    # The first page reads what is left of the subjects (Edge: what its
+    # store process has not read into its roster between the calls above;
+    # local mode: all of them, every page); the next page and the gallery's
+    # subject count are what a client sees after.
     started = time.perf_counter()
     page = store.list_subjects(GALLERY, page_size=100)
     out["list_subjects_first_page_s"] = round(time.perf_counter() - started, 3)

@@ -5,11 +5,13 @@ Qdrant Edge counts distinct values with a facet that reads every point:
 2.5 s at 100k subjects, 23-31 s at 1M, during which the store process (one
 request at a time) answers nobody. And a subject listing pages in subject_id
 order, which no engine index gives. So the store process reads each
-collection's values once, a page at a time between requests from the moment
-it opens the collection (6.9 s of work at 1M subjects, in steps of ~10 ms),
-and from then on every write it applies keeps the roster in step: a page of
-the listing is a bisection of a sorted map (0.5 ms), and its size is a
-length. A listing asked for before the reading is done finishes it first.
+collection's values once, a step at a time between requests from the moment
+it opens the collection (at 1M subjects, 7-10 s of otherwise idle time; see
+process.py for when steps run), and from then on every write it applies
+keeps the roster in step: a page of the listing is a bisection of a sorted
+map (0.5 ms), and its size is a length. A listing asked for before the
+reading is done reads the rest first (at most the 6.9 s of a whole read at
+1M).
 
 While a roster is being read, a write changes it only for the points the
 reading has passed: the engine scrolls in point-id order (UUIDs compared as
@@ -31,8 +33,8 @@ from typing import Any
 import qdrant_edge as qe
 from sortedcontainers import SortedDict
 
-#: Points read per step: ~10 ms of the store process.
-STEP = 1024
+#: Points read per step: 2-4 ms of the store process at 1M points.
+STEP = 256
 
 #: A write as EdgeShards applies it (shards.Op): ("upsert", ids, vectors,
 #: payloads), ("delete", ids) or ("delete_where", where).
