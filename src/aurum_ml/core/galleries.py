@@ -149,6 +149,26 @@ class Galleries(CoreState):
         except ModelMismatch:
             return await self._model_part_then_store(name, model_work, store_work, timeout, image)
 
+    async def _query_then_store(
+        self,
+        name: str,
+        gallery: str,
+        face: FaceInput,
+        vec: FloatArray | None,
+        store_work: Callable[[_Query], T],
+        timeout: float | None,
+    ) -> T:
+        """_model_then_store for a call that searches with one face: the
+        query is the given embedding, or the image embedded (_query)."""
+        return await self._model_then_store(
+            name,
+            lambda d: self._query(gallery, face, vec, d),
+            store_work,
+            timeout,
+            store_only=vec is not None,
+            image=face.image,
+        )
+
     async def _model_part_then_store(
         self,
         name: str,
@@ -424,14 +444,7 @@ class Galleries(CoreState):
             matches = [Match(m.subject_id, m.score, m.face_id, m.score >= cut) for m in hits]
             return IdentifyResult(matches, cut, model, found, report)
 
-        return await self._model_then_store(
-            "identify",
-            lambda d: self._query(gallery, face, vec, d),
-            store,
-            timeout,
-            store_only=vec is not None,
-            image=face.image,
-        )
+        return await self._query_then_store("identify", gallery, face, vec, store, timeout)
 
     async def verify(
         self,
@@ -460,14 +473,7 @@ class Galleries(CoreState):
             is_match = best.score >= cut
             return VerifyResult(best.score, is_match, cut, best.face_id, model, found, report)
 
-        return await self._model_then_store(
-            "verify",
-            lambda d: self._query(gallery, face, vec, d),
-            store,
-            timeout,
-            store_only=vec is not None,
-            image=face.image,
-        )
+        return await self._query_then_store("verify", gallery, face, vec, store, timeout)
 
     # -- erasure and listing -------------------------------------------------------------
 

@@ -412,8 +412,11 @@ class EdgeShards:
     def write(self, name: str, op: Op) -> None:
         """Apply a write (WAL included; see the module docstring for fsync)."""
         c = self._get(name)
-        kept = {k: r for k, r in self.rosters.items() if k[0] == name}
-        changes = {k: roster.change(c.shard, k[1], op, r.passed) for k, r in kept.items()}
+        changes = {
+            k: roster.change(c.shard, k[1], op, r.passed)
+            for k, r in self.rosters.items()
+            if k[0] == name
+        }
         apply(c.shard, c.vector_name, op)
         self.dirty.add(name)
         for k, change in changes.items():
@@ -486,7 +489,9 @@ class EdgeShards:
 
     def _roster(self, name: str, key: str) -> roster.Roster:
         shard = self._get(name).shard
-        found = self.rosters.setdefault((name, key), roster.Roster(key))
+        found = self.rosters.get((name, key))
+        if found is None:
+            found = self.rosters[(name, key)] = roster.Roster(key)
         if not found.complete:
             started = time.perf_counter()
             found.read(shard)
